@@ -1,0 +1,217 @@
+"""Settings for the metrology plan portal: one module, every knob from the environment.
+
+Defaults run locally with nothing installed (SQLite under var/, Celery tasks executed eagerly in
+process); production is configured by environment variables only (see README.md, which lists
+every variable read here — a test keeps the two in step).
+"""
+
+from pathlib import Path
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Every environment variable this module reads, with its meaning; README.md and
+# docker-compose.yml are checked against it by tests/unit/test_settings_env.py.
+ENVIRONMENT_VARIABLES: dict[str, str] = {}
+
+
+def env(name: str, default: str | None = None, *, help: str) -> str | None:
+    """Return the environment variable `name` (or `default`) and record that it is a setting."""
+    ENVIRONMENT_VARIABLES[name] = help
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool, *, help: str) -> bool:
+    value = env(name, "1" if default else "0", help=help)
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", False, help="1 for development: detailed errors, a default SECRET_KEY.")
+
+SECRET_KEY = env("SECRET_KEY", help="Django secret key; required unless DEBUG=1.")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env(
+        "ALLOWED_HOSTS", "127.0.0.1,localhost", help="Comma-separated host names the portal answers to."
+    ).split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip()
+    for o in env(
+        "CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins (scheme://host) trusted for HTTPS posts."
+    ).split(",")
+    if o.strip()
+]
+
+DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var"), help="Directory for the SQLite file and uploads."))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tables2",
+    "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "targets",
+    "tasks",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Every page needs a login; this middleware is what enforces it for views.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "metrology_portal.urls"
+WSGI_APPLICATION = "metrology_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "targets.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env(
+    "DATABASE_URL",
+    f"sqlite:///{DATA_DIR / 'portal.sqlite3'}",
+    help="Database URL, e.g. postgres://user:pass@host:5432/portal (default: SQLite under var/).",
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "targets.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "targets:plan_overview"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"  # Chinese first: what a visitor sees before choosing
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: everything served by the app itself (offline intranet, no CDN) -----------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help="Where collectstatic puts files."))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+
+# --- Celery ---------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", help="Redis URL for the Celery broker and results; unset: tasks run eagerly.")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Without a broker the portal still works: tasks run in-process at the call.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Email ----------------------------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    help="Email backend class; use django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST.",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost", help="SMTP host for reminders.")
+EMAIL_PORT = int(env("EMAIL_PORT", "25", help="SMTP port."))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "", help="SMTP user.")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "", help="SMTP password.")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help="1 to use STARTTLS for SMTP.")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost", help="Sender address of emails.")
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False, help="1 behind HTTPS: cookies only over TLS.")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first so that an anonymous API call answers 401 (with WWW-Authenticate), not 403.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wenzhou metrology plan portal API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO", help="Log level (DEBUG, INFO, WARNING…).")},
+}
+
+# The plan file `make run` and the compose services load.
+PLAN_FILE = Path(env("PLAN_FILE", str(BASE_DIR / "plans" / "wenzhou.yaml"), help="The plan file loaded at start."))
+

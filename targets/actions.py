@@ -1,0 +1,47 @@
+"""Every state change of the domain goes through a function here (writes in actions)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Unit, User
+
+
+class ActionError(Exception):
+    """A request the rules refuse; the message is for the user, in their language."""
+
+
+@transaction.atomic
+def user_create_or_update(
+    *, username: str, role: str, unit_code: str | None = None, password: str | None = None, is_demo: bool = False
+) -> tuple[User, bool]:
+    """Create or update a user with one role; return (user, created)."""
+    if role not in User.Role.values:
+        raise ActionError(_("unknown role “%(role)s” (one of: %(roles)s)") % {"role": role, "roles": ", ".join(User.Role.values)})
+    unit = None
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code, active=True).first()
+        if unit is None:
+            raise ActionError(_("unknown unit code “%s”") % unit_code)
+        if unit.is_city:
+            raise ActionError(_("the city is the aggregate: bind a reporter to a county or a department"))
+    if role == User.Role.REPORTER and unit is None:
+        raise ActionError(_("a reporter needs --unit CODE"))
+    if role != User.Role.REPORTER and unit is not None:
+        raise ActionError(_("only reporters are bound to a unit"))
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+    user.role = role
+    user.unit = unit
+    user.is_demo = is_demo
+    # Administrators configure the portal, which Django's admin site serves.
+    user.is_staff = user.is_superuser = role == User.Role.ADMIN
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    return user, created

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from targets.plan_loader import PlanFileError, load_plan_file
+
+
+class Command(BaseCommand):
+    help = "Validate a plan file and load it: all or nothing, idempotent, never deleting figures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="The plan file, e.g. plans/wenzhou.yaml")
+
+    def handle(self, *args, path: Path, **options):
+        try:
+            plan, report = load_plan_file(path)
+        except PlanFileError as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"{problem.path}: {problem.reason}")
+            raise CommandError(
+                _("%(file)s: %(count)d problem(s); nothing was written.") % {"file": path, "count": len(exc.problems)}
+            )
+        if not report.changed:
+            self.stdout.write(_("%(plan)s: no changes (the database already matches %(file)s).") % {"plan": plan.code, "file": path})
+            return
+        parts = []
+        for label, counter in ((_("created"), report.created), (_("updated"), report.updated), (_("retired"), report.retired), (_("deleted"), report.deleted)):
+            if counter:
+                parts.append(f"{label} " + ", ".join(f"{name} {n}" for name, n in sorted(counter.items())))
+        self.stdout.write(self.style.SUCCESS(_("%(plan)s loaded: %(changes)s.") % {"plan": plan.code, "changes": "; ".join(parts)}))

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from targets.demo import demo_figures_create, demo_users_ensure
+from targets.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Create the demo logins and deterministic approved demo figures (2023Q1–2026Q3)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", default="wenzhou-metrology", help="plan code")
+
+    def handle(self, *args, plan, **options):
+        plan_obj = Plan.objects.filter(code=plan).first()
+        if plan_obj is None:
+            raise CommandError(_("no plan “%s”: run load_plan first") % plan)
+        logins = demo_users_ensure()
+        created = demo_figures_create(plan_obj)
+        if created:
+            self.stdout.write(self.style.SUCCESS(_("created %d approved demo submissions") % created))
+        else:
+            self.stdout.write(_("demo submissions already present: unchanged"))
+        self.stdout.write(_("Demo logins (demo data only):"))
+        for login in logins:
+            unit = f" [{login.unit_code}]" if login.unit_code else ""
+            self.stdout.write(f"  {login.role:9} {login.username:18} {login.password}{unit}")

@@ -1,0 +1,21 @@
+"""The domain models, one concern per module."""
+
+from .org import Unit
+from .plan import Area, Goal, Indicator, Measure, Plan, Safeguard, Target
+from .reporting import Period, Submission, SubmissionVersion
+from .users import User
+
+__all__ = [
+    "Area",
+    "Goal",
+    "Indicator",
+    "Measure",
+    "Period",
+    "Plan",
+    "Safeguard",
+    "Submission",
+    "SubmissionVersion",
+    "Target",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,151 @@
+"""Reporting periods and the figures units report for them."""
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERIOD_CODE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+class Period(models.Model):
+    """A calendar quarter, written `YYYYQn`, with the date its reports are due."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    due = models.DateField(_("due date"))
+    is_open = models.BooleanField(_("open for reporting"), default=False)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["start"]
+        constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="period_unique_quarter")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @staticmethod
+    def bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+        """Return the first and last day of a calendar quarter."""
+        start = dt.date(year, 3 * quarter - 2, 1)
+        next_start = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+        return start, next_start - dt.timedelta(days=1)
+
+    @staticmethod
+    def code_for(day: dt.date) -> str:
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+    def ordinal(self) -> int:
+        """Return a number that increases by one per quarter (for q(p) arithmetic)."""
+        return self.year * 4 + self.quarter - 1
+
+
+class Submission(models.Model):
+    """One unit's figures for one indicator and period; every edit is a new SubmissionVersion.
+
+    `current` is the version being worked on; `approved` the latest approved one, which alone
+    counts for progress. An amendment after approval creates a new current version and goes back
+    to review while the approved one keeps counting.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+
+    indicator = models.ForeignKey(
+        "Indicator", on_delete=models.PROTECT, related_name="submissions", verbose_name=_("indicator")
+    )
+    unit = models.ForeignKey("Unit", on_delete=models.PROTECT, related_name="submissions", verbose_name=_("unit"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("period"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    current = models.ForeignKey(
+        "SubmissionVersion", null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("current version")
+    )
+    approved = models.ForeignKey(
+        "SubmissionVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved version"),
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period"], name="submission_unique_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.unit.code} {self.period.code}"
+
+    @property
+    def is_late(self) -> bool:
+        if self.first_submitted_at is None:
+            return False
+        return self.first_submitted_at.date() > self.period.due
+
+
+class SubmissionVersion(models.Model):
+    """The figures of one version of a submission; never changed once written."""
+
+    class SelfStatus(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    increment = models.DecimalField(_("increment"), max_digits=14, decimal_places=4, null=True, blank=True)
+    items = models.JSONField(_("items counted"), default=list, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=14, decimal_places=4, null=True, blank=True)
+    done = models.BooleanField(_("done"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    self_status = models.CharField(
+        _("self-assessed status"), max_length=10, choices=SelfStatus.choices, blank=True
+    )
+    narrative = models.TextField(_("narrative"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submission version")
+        verbose_name_plural = _("submission versions")
+        ordering = ["submission", "number"]
+        constraints = [models.UniqueConstraint(fields=["submission", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.submission} v{self.number}"
+
+    @property
+    def ratio_pct(self):
+        """Return 100 · numerator / denominator, or None when it cannot be computed."""
+        if self.numerator is None or not self.denominator:
+            return None
+        return 100 * self.numerator / self.denominator

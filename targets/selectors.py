@@ -1,0 +1,181 @@
+"""Every read that views, the API and exports share (reads in selectors)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .models import Area, Goal, Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """Return a Decimal as a JSON number: an int when whole (50, not 50.0), else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def plan_current() -> Plan:
+    """Return the plan the portal shows (the first loaded), or 404 when none is loaded."""
+    plan = Plan.objects.order_by("pk").first()
+    if plan is None:
+        raise Http404("no plan loaded")
+    return plan
+
+
+def _indicators_prefetched() -> QuerySet[Indicator]:
+    return (
+        Indicator.objects.filter(active=True)
+        .prefetch_related(
+            Prefetch("reporting_units", queryset=Unit.objects.order_by("kind", "code")),
+            Prefetch("targets", queryset=Target.objects.select_related("unit").order_by("unit__code", "deadline")),
+        )
+        .order_by("position", "code")
+    )
+
+
+def plan_tree(plan: Plan) -> dict:
+    """Return the plan's goals, areas → measures → indicators → targets, safeguards and units."""
+    indicators = _indicators_prefetched().filter(plan=plan)
+    areas = plan.areas.prefetch_related(
+        Prefetch(
+            "measures",
+            queryset=Measure.objects.order_by("number").prefetch_related(Prefetch("indicators", queryset=indicators)),
+        )
+    )
+    goals = plan.goals.prefetch_related(Prefetch("indicators", queryset=Indicator.objects.filter(active=True).order_by("position")))
+    safeguards = plan.safeguards.prefetch_related(Prefetch("indicators", queryset=indicators))
+    other = indicators.filter(measure__isnull=True)
+    return {
+        "plan": plan,
+        "goals": list(goals),
+        "areas": list(areas),
+        "safeguards": list(safeguards),
+        "goal_indicators": [i for i in other if i.goal_year is not None],
+        "units": list(Unit.objects.filter(active=True).select_related("parent").order_by("kind", "code")),
+    }
+
+
+def measure_get(plan: Plan, number: int) -> Measure:
+    measure = (
+        Measure.objects.filter(area__plan=plan, number=number)
+        .select_related("area")
+        .prefetch_related(Prefetch("indicators", queryset=_indicators_prefetched()))
+        .first()
+    )
+    if measure is None:
+        raise Http404("no such measure")
+    return measure
+
+
+def measure_neighbours(measure: Measure) -> tuple[int | None, int | None]:
+    numbers = list(Measure.objects.filter(area__plan=measure.area.plan).values_list("number", flat=True).order_by("number"))
+    i = numbers.index(measure.number)
+    return (numbers[i - 1] if i > 0 else None, numbers[i + 1] if i + 1 < len(numbers) else None)
+
+
+def unit_list() -> list[Unit]:
+    return list(Unit.objects.filter(active=True).select_related("parent").prefetch_related("reported_indicators").order_by("kind", "code"))
+
+
+def unit_get(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code).select_related("parent").first()
+    if unit is None:
+        raise Http404("no such unit")
+    return unit
+
+
+def unit_indicators(unit: Unit) -> list[Indicator]:
+    if unit.is_city:
+        return list(_indicators_prefetched().select_related("measure"))
+    return list(_indicators_prefetched().filter(reporting_units=unit).select_related("measure"))
+
+
+def unit_latest_figures(unit: Unit) -> dict[int, Submission]:
+    """Return, per indicator id, the unit's latest approved submission (any period)."""
+    latest: dict[int, Submission] = {}
+    rows = (
+        Submission.objects.filter(unit=unit, approved__isnull=False)
+        .select_related("approved", "period", "indicator")
+        .order_by("indicator_id", "-period__start")
+    )
+    for submission in rows:
+        latest.setdefault(submission.indicator_id, submission)
+    return latest
+
+
+def plan_as_dict(plan: Plan) -> dict:
+    """Return the plan in the JSON shape of GET /api/v1/plan/."""
+    tree = plan_tree(plan)
+
+    def indicator_dict(ind: Indicator) -> dict:
+        return {
+            "code": ind.code,
+            "name": ind.name,
+            "name_zh": ind.name_zh,
+            "name_en": ind.name_en,
+            "unit": ind.unit_of_measure,
+            "kind": ind.kind,
+            "baseline": json_number(ind.baseline),
+            "reporting_units": [u.code for u in ind.reporting_units.all()],
+            "targets": [
+                {
+                    "year": t.year,
+                    "deadline": t.deadline.isoformat(),
+                    "mode": t.mode,
+                    "comparator": t.comparator,
+                    "value": json_number(t.value),
+                    "stretch": json_number(t.stretch),
+                    "aspirational": t.aspirational,
+                    "unit": t.unit.code if t.unit else None,
+                }
+                for t in ind.targets.all()
+            ],
+        }
+
+    return {
+        "plan": {
+            "code": plan.code,
+            "name": plan.localized("name"),
+            "issuer": plan.localized("issuer"),
+            "start": plan.start.isoformat(),
+            "horizons": plan.horizons,
+        },
+        "goals": [
+            {"year": g.year, "text": g.localized("text"), "indicators": [i.code for i in g.indicators.all()]}
+            for g in tree["goals"]
+        ],
+        "areas": [
+            {
+                "number": a.number,
+                "title": a.localized("title"),
+                "measures": [
+                    {
+                        "number": m.number,
+                        "title": m.localized("title"),
+                        "text": m.localized("text"),
+                        "indicators": [indicator_dict(i) for i in m.indicators.all()],
+                    }
+                    for m in a.measures.all()
+                ],
+            }
+            for a in tree["areas"]
+        ],
+        "safeguards": [
+            {
+                "number": s.number,
+                "title": s.localized("title"),
+                "text": s.localized("text"),
+                "indicators": [indicator_dict(i) for i in s.indicators.all()],
+            }
+            for s in tree["safeguards"]
+        ],
+        # Indicators whose home is an overall goal rather than a measure (e.g. G25-NAR).
+        "goal_indicators": [dict(indicator_dict(i), goal=i.goal_year) for i in tree["goal_indicators"]],
+        "units": [
+            {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
+            for u in tree["units"]
+        ],
+    }

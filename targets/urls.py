@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .views import api, plan
+
+app_name = "targets"
+
+urlpatterns = [
+    path("", plan.home, name="home"),
+    path("plan/", plan.plan_overview, name="plan_overview"),
+    path("plan/measures/<int:number>/", plan.measure_detail, name="measure_detail"),
+    path("units/", plan.unit_list, name="unit_list"),
+    path("units/<str:code>/", plan.unit_detail, name="unit_detail"),
+    path("api/v1/plan/", api.plan_detail, name="api_plan"),
+]

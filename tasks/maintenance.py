@@ -1,0 +1,22 @@
+"""Housekeeping jobs."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
+def plan_summary(plan_code: str) -> dict:
+    """Return how many areas, measures, indicators and targets the stored plan has.
+
+    Used by the health check of the worker: it proves the worker reaches the broker and the
+    database with the portal's settings.
+    """
+    from targets.models import Indicator, Measure, Plan, Target
+
+    plan = Plan.objects.get(code=plan_code)
+    return {
+        "plan": plan.code,
+        "areas": plan.areas.count(),
+        "measures": Measure.objects.filter(area__plan=plan).count(),
+        "indicators": Indicator.objects.filter(plan=plan, active=True).count(),
+        "targets": Target.objects.filter(indicator__plan=plan).count(),
+    }
