@@ -46,7 +46,7 @@ def target_label(target: Target) -> str:
     if target.aspirational:
         extras.append(_("aspirational (力争)"))
     if extras:
-        text += " (" + ", ".join(extras) + ")"
+        text = _("%(target)s (%(notes)s)") % {"target": text, "notes": _(", ").join(extras)}
     return text
 
 

@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLAN := plans/wenzhou.yaml
+# make run: development defaults (SQLite under var/, Celery tasks run eagerly in process).
+RUN_ENV := DEBUG=1
+# make test: production-like settings; DATABASE_URL and REDIS_URL come from scripts/with-services.sh.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: run test setup setup-dev messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+setup: $(VENV)/.run-deps
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --verbosity 0
+	$(RUN_ENV) $(BIN)/python manage.py load_plan $(PLAN)
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+
+run: setup
+	@echo "Portal: http://127.0.0.1:8000/  (Ctrl-C stops it)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+setup-dev: $(VENV)/.dev-deps
+
+test: setup-dev
+	scripts/ensure-system-packages.sh
+	$(TEST_ENV) scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate the message catalogues after changing user-facing strings (then translate, then compile).
+messages: $(VENV)/.run-deps
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var staticfiles tests/artifacts

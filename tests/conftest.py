@@ -1,0 +1,68 @@
+"""Shared fixtures: the Wenzhou plan loaded, and one logged-in client per role (plus an outsider)."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from targets.actions import user_create_or_update
+from targets.models import Plan, User
+from targets.plan_loader import load_plan_file
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
+PASSWORD = "Test-password-2026"
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    plan, _ = load_plan_file(PLAN_FILE)
+    return plan
+
+
+def _user(username: str, role: str, unit: str | None = None) -> User:
+    user, _ = user_create_or_update(username=username, role=role, unit_code=unit, password=PASSWORD)
+    return user
+
+
+@pytest.fixture
+def reporter(plan) -> User:
+    return _user("reporter_lucheng", User.Role.REPORTER, "330302")
+
+
+@pytest.fixture
+def other_reporter(plan) -> User:
+    """A reporter of another unit: must never see or touch the first reporter's figures."""
+    return _user("reporter_ruian", User.Role.REPORTER, "330381")
+
+
+@pytest.fixture
+def reviewer(plan) -> User:
+    return _user("reviewer", User.Role.REVIEWER)
+
+
+@pytest.fixture
+def leader(plan) -> User:
+    return _user("leader", User.Role.LEADER)
+
+
+@pytest.fixture
+def auditor(plan) -> User:
+    return _user("auditor", User.Role.AUDITOR)
+
+
+@pytest.fixture
+def admin_user(plan) -> User:
+    return _user("admin", User.Role.ADMIN)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def demo(plan) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))

@@ -1,0 +1,214 @@
+"""load_plan: the whole file is validated before anything is written; loads are idempotent."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+from django.utils import translation
+
+from targets.models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, Target, Unit
+
+from ..conftest import PLAN_FILE, ROOT
+
+MODELS = [Plan, Unit, Goal, Area, Measure, Safeguard, Indicator, Target, Period]
+
+
+def database_state() -> dict:
+    """Return every row of the plan's tables (and reporting links), to compare before and after."""
+    state = {m.__name__: sorted(map(repr, m.objects.values())) for m in MODELS}
+    state["reporting"] = sorted(Indicator.reporting_units.through.objects.values_list("indicator_id", "unit_id"))
+    return state
+
+
+def plan_data() -> dict:
+    return yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def load(path: Path) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override("en"):
+        call_command("load_plan", str(path), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def refused(path: Path) -> str:
+    """Load a broken file; assert it is refused; return what the command said on stderr."""
+    err = io.StringIO()
+    with pytest.raises(CommandError), translation.override("en"):
+        call_command("load_plan", str(path), stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def find(items: list[dict], **match) -> dict:
+    return next(item for item in items if all(item.get(k) == v for k, v in match.items()))
+
+
+@pytest.mark.django_db
+def test_it_loads_the_wenzhou_plan():
+    out, _ = load(PLAN_FILE)
+    plan = Plan.objects.get()
+    assert plan.code in out
+    assert plan.start.isoformat() == "2023-01-01"
+    assert Area.objects.count() == 4
+    assert sorted(Measure.objects.values_list("number", flat=True)) == list(range(1, 17))
+    assert Safeguard.objects.count() == 3
+    assert Unit.objects.filter(kind="county").count() == 12
+    assert Unit.objects.get(code="330300").kind == "city"
+    assert Period.objects.filter(code="2023Q1").exists() and Period.objects.filter(code="2027Q4").exists()
+    std = Indicator.objects.get(code="M01-STD")
+    assert [(t.year, t.comparator, int(t.value)) for t in std.targets.order_by("year")] == [(2025, ">=", 50), (2027, ">=", 60)]
+
+
+@pytest.mark.django_db
+def test_loading_the_same_file_twice_changes_nothing_and_says_so():
+    load(PLAN_FILE)
+    before = database_state()
+    out, _ = load(PLAN_FILE)
+    assert "no changes" in out
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_an_edited_file_updates_in_place_and_keeps_reported_figures(tmp_path, demo):
+    figures = Submission.objects.count()
+    increments = Submission.objects.aggregate(s=Sum("approved__increment"))["s"]
+    std_id = Indicator.objects.get(code="M01-STD").pk
+    data = plan_data()
+    std = find(data["indicators"], code="M01-STD")
+    std["targets"][0]["value"] = 55
+    std["name"]["en"] = "Public measurement standards (edited)"
+    # Drop an indicator that has figures: it must be retired, not deleted.
+    data["indicators"] = [i for i in data["indicators"] if i["code"] != "M10-ENT"]
+    out, _ = load(write(tmp_path, data))
+
+    assert "updated" in out
+    std_row = Indicator.objects.get(code="M01-STD")
+    assert std_row.pk == std_id  # updated in place, not recreated
+    assert std_row.name_en.endswith("(edited)")
+    assert std_row.targets.get(year=2025).value == 55
+    retired = Indicator.objects.get(code="M10-ENT")
+    assert retired.active is False
+    assert Submission.objects.count() == figures
+    assert Submission.objects.aggregate(s=Sum("approved__increment"))["s"] == increments
+
+
+BROKEN = [
+    # (how to break the file, the key path the error must name, words of the reason)
+    ("unknown key", lambda d: d["indicators"][0].update(colour="red"), "indicators[0].colour", ("unknown",)),
+    ("missing key", lambda d: d["indicators"][2].pop("kind"), "indicators[2].kind", ("missing",)),
+    ("bad kind", lambda d: d["indicators"][1].update(kind="average"), "indicators[1].kind", ("average",)),
+    (
+        "bad mode",
+        lambda d: find(d["indicators"], code="M01-STD")["targets"][0].update(mode="exceed"),
+        ".targets[0].mode",
+        ("exceed",),
+    ),
+    (
+        "duplicate indicator code",
+        lambda d: d["indicators"].append(dict(find(d["indicators"], code="M01-STD"))),
+        "indicators[30].code",
+        ("M01-STD",),
+    ),
+    ("duplicate unit code", lambda d: d["units"].append(dict(d["units"][3])), "units[27].code", ("330",)),
+    (
+        "target without a deadline",
+        lambda d: find(d["indicators"], code="M02-ITEM")["targets"][0].pop("deadline"),
+        ".targets[0].deadline",
+        ("missing",),
+    ),
+    (
+        "unknown reporting unit",
+        lambda d: find(d["indicators"], code="M12-AUD")["reporting_units"].append("339999"),
+        ".reporting_units[13]",
+        ("339999",),
+    ),
+    ("unknown parent unit", lambda d: d["units"][5].update(parent="330399"), "units[5].parent", ("330399",)),
+    (
+        "goal naming an unknown indicator",
+        lambda d: d["goals"][1]["indicators"].append("M99-XXX"),
+        "goals[1].indicators[2]",
+        ("M99-XXX",),
+    ),
+    ("not a date", lambda d: d["plan"].update(start="2023-13-01"), "plan.start", ("2023-13-01",)),
+    (
+        "maintain target on a cumulative indicator",
+        lambda d: find(d["indicators"], code="M01-STD")["targets"][0].update(mode="maintain"),
+        ".targets[0].mode",
+        ("ratio_ytd",),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("breakage", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_written(tmp_path, breakage):
+    _, breaks, key_path, words = breakage
+    load(PLAN_FILE)
+    before = database_state()
+    data = plan_data()
+    breaks(data)
+    said = refused(write(tmp_path, data))
+    assert key_path in said, said
+    assert any(word in said for word in words), said
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_a_broken_file_leaves_an_empty_database_empty(tmp_path):
+    data = plan_data()
+    data["indicators"][0]["targets"][0]["comparator"] = ">"
+    said = refused(write(tmp_path, data))
+    assert "indicators[0].targets[0].comparator" in said
+    assert all(m.objects.count() == 0 for m in MODELS)
+
+
+@pytest.mark.django_db
+def test_invalid_yaml_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("plan:\n  code: [unclosed\n", encoding="utf-8")
+    said = refused(path)
+    assert "YAML" in said
+    assert Plan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_missing_file_is_refused(tmp_path):
+    said = refused(tmp_path / "nope.yaml")
+    assert "nope.yaml" in said
+
+
+def test_every_assumption_of_the_catalogue_is_marked_in_the_file():
+    data = plan_data()
+    assert data["plan"].get("assumption"), "the plan start is an assumption"
+    assert data["settings"].get("assumption"), "the due days are an assumption"
+    departments = [u for u in data["units"] if u["kind"] == "department"]
+    assert departments and all(u.get("assumption") for u in departments)
+    for code in ("M01-COV", "M11-ECG", "M11-MAM", "M11-OPT", "M13-TWO", "M13-PIL"):
+        target = find(data["indicators"], code=code)["targets"][0]
+        assert target.get("assumption"), f"{code}: the deadline is an assumption"
+
+
+def test_the_command_explains_problems_in_chinese_by_default(tmp_path):
+    data = plan_data()
+    data["indicators"][0]["colour"] = "red"
+    # A real process, as an administrator runs it; validation fails before the database is used.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_plan", str(write(tmp_path, data))],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    said = result.stderr
+    assert "indicators[0].colour" in said
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in said), said

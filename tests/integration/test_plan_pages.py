@@ -1,0 +1,139 @@
+"""The plan pages: login required everywhere, Chinese first, English complete, access per role."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from ..conftest import PASSWORD, client_for
+
+PAGES = ["/plan/", "/plan/measures/1/", "/plan/measures/16/", "/units/", "/units/330300/", "/units/330302/", "/units/D-MTI/"]
+ROLES = ["reporter", "other_reporter", "reviewer", "leader", "auditor", "admin_user"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PAGES + ["/", "/admin/"])
+def test_every_page_requires_login(plan, path):
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_role_reads_the_plan(request, role, path):
+    user = request.getfixturevalue(role)
+    response = client_for(user).get(path)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_login_page_logs_in_and_out(reporter):
+    client = Client()
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert "登录" in page.content.decode()
+    response = client.post("/accounts/login/", {"username": "reporter_lucheng", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/plan/"
+    assert client.get("/plan/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/plan/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_refused_in_chinese_and_keeps_the_username(reporter):
+    response = Client().post("/accounts/login/", {"username": "reporter_lucheng", "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="reporter_lucheng"' in body
+    assert "请输入" in body or "正确" in body
+
+
+@pytest.mark.django_db
+def test_the_overview_shows_goals_areas_measures_indicators_and_targets(leader):
+    body = client_for(leader).get("/plan/").content.decode()
+    for text in ("总体目标", "加强计量基础能力建设", "强化计量监管模式创新", "加强计量标准体系建设", "M01-STD", "M14-RATE", "加强组织领导"):
+        assert text in body, text
+    assert "≥ 50" in body and "2025-12-31" in body
+    assert "≥ 60" in body and "2027-12-31" in body
+    assert body.count('class="measure card"') == 16
+
+
+@pytest.mark.django_db
+def test_a_measure_page_has_its_full_text_indicators_and_units(leader):
+    body = client_for(leader).get("/plan/measures/2/").content.decode()
+    assert "全市新增强制检定项目10项以上" in body
+    assert "M02-GRA" in body and "≥ 60" in body
+    assert "鹿城区" in body and "龙港市" in body
+
+
+@pytest.mark.django_db
+def test_an_unknown_measure_or_unit_is_404(leader):
+    client = client_for(leader)
+    assert client.get("/plan/measures/99/").status_code == 404
+    assert client.get("/units/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_even_for_an_english_browser(leader):
+    response = client_for(leader).get("/plan/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_english_is_selectable_and_complete(leader):
+    client = client_for(leader)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/plan/"})
+    assert response.status_code == 302
+    body = client.get("/plan/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Overall goals" in body and "Strengthen" in body
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", body, flags=re.S))
+    # The language switcher names 简体中文 on purpose; nothing else may be left in Chinese, except
+    # the plan's own Chinese terms quoted in English labels such as “aspirational (力争)”.
+    leftover = re.findall(r"[\u4e00-\u9fff]+", visible.replace("简体中文", "").replace("力争", "").replace("计", ""))
+    assert leftover == [], leftover[:20]
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_is_on_every_page_and_the_login_page(leader):
+    assert 'name="language"' in Client().get("/accounts/login/").content.decode()
+    client = client_for(leader)
+    for path in PAGES:
+        assert 'action="/i18n/setlang/"' in client.get(path).content.decode(), path
+
+
+@pytest.mark.django_db
+def test_reporters_see_figures_of_their_own_unit_only(demo, reporter):
+    client = client_for(reporter)
+    own = client.get("/units/330302/").content.decode()
+    assert "演示数据" in own or "Demo data" in own
+    assert "2026Q3" in own
+    other = client.get("/units/330381/").content.decode()
+    assert "2026Q3" not in other
+    assert "M01-STD" in other, "the indicators a unit reports are public within the portal"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["reviewer", "leader", "auditor", "admin_user"])
+def test_other_roles_see_every_units_figures_marked_as_demo(request, demo, role):
+    body = client_for(request.getfixturevalue(role)).get("/units/330381/").content.decode()
+    assert "2026Q3" in body
+    assert 'class="badge demo"' in body
+
+
+@pytest.mark.django_db
+def test_only_administrators_reach_the_admin_site(leader, admin_user):
+    assert client_for(leader).get("/admin/").status_code == 302
+    assert client_for(admin_user).get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_cost_a_fixed_number_of_queries(leader, django_assert_max_num_queries):
+    client = client_for(leader)
+    with django_assert_max_num_queries(20):
+        client.get("/plan/")
+    with django_assert_max_num_queries(20):
+        client.get("/units/")

@@ -1,0 +1,87 @@
+"""seed_demo: one login per role and deterministic, plausible approved figures, marked as demo."""
+
+import hashlib
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import translation
+
+from targets.demo import DEMO_PASSWORD, FIRST_PERIOD, LAST_PERIOD
+from targets.models import Indicator, Period, Submission, SubmissionVersion, User
+
+
+def seed() -> str:
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def fingerprint() -> str:
+    rows = SubmissionVersion.objects.order_by(
+        "submission__indicator__code", "submission__unit__code", "submission__period__code"
+    ).values_list(
+        "submission__indicator__code", "submission__unit__code", "submission__period__code",
+        "increment", "numerator", "denominator", "done", "completed_on", "self_status", "approved_at",
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_it_creates_a_login_per_role_and_prints_them(plan):
+    out = seed()
+    for role in User.Role.values:
+        users = User.objects.filter(role=role, is_demo=True)
+        assert users.exists(), role
+        for user in users:
+            assert user.username in out
+            assert authenticate(username=user.username, password=DEMO_PASSWORD) == user
+    assert User.objects.filter(role="reporter", is_demo=True).count() >= 3
+    assert DEMO_PASSWORD in out
+
+
+@pytest.mark.django_db
+def test_it_covers_every_indicator_and_reporting_unit_with_approved_figures(plan):
+    seed()
+    periods = Period.objects.filter(code__gte=FIRST_PERIOD, code__lte=LAST_PERIOD)
+    assert periods.count() == 15
+    submissions = Submission.objects.all()
+    assert submissions.exclude(status="approved").count() == 0
+    assert submissions.filter(approved__isnull=True).count() == 0
+    assert submissions.filter(is_demo=False).count() == 0
+    for indicator in Indicator.objects.prefetch_related("reporting_units"):
+        for unit in indicator.reporting_units.all():
+            reported = submissions.filter(indicator=indicator, unit=unit).count()
+            assert reported >= 10, (indicator.code, unit.code, reported)
+    slots = sum(i.reporting_units.count() for i in Indicator.objects.all()) * 15
+    missing = slots - submissions.count()
+    late = sum(1 for s in submissions.select_related("period") if s.is_late)
+    assert 0 < missing < slots * 0.05, "a few reports are missing"
+    assert 0 < late < submissions.count() * 0.2, "a few reports are late"
+
+
+@pytest.mark.django_db
+def test_some_units_are_ahead_and_some_lagging(plan):
+    seed()
+    per_unit = {}
+    for code, increment in Submission.objects.filter(indicator__code="M10-ENT").values_list("unit__code", "approved__increment"):
+        per_unit[code] = per_unit.get(code, 0) + increment
+    assert per_unit["330302"] > 2 * per_unit["330329"], "Lucheng runs ahead of Taishun"
+
+
+@pytest.mark.django_db
+def test_it_is_deterministic_and_does_not_duplicate(plan):
+    seed()
+    first = fingerprint()
+    count = Submission.objects.count()
+    out = seed()
+    assert Submission.objects.count() == count
+    assert "unchanged" in out
+    SubmissionVersion.objects.update(approved_by=None)
+    Submission.objects.update(current=None, approved=None)
+    SubmissionVersion.objects.all().delete()
+    Submission.objects.all().delete()
+    seed()
+    assert fingerprint() == first
