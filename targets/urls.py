@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api, plan
+from .views import api, health, plan
 
 app_name = "targets"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("units/", plan.unit_list, name="unit_list"),
     path("units/<str:code>/", plan.unit_detail, name="unit_detail"),
     path("api/v1/plan/", api.plan_detail, name="api_plan"),
+    path("healthz/", health.healthz, name="healthz"),
 ]

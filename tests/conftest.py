@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from targets.actions import user_create_or_update
 from targets.models import Plan, User
@@ -13,6 +13,20 @@ from targets.plan_loader import load_plan_file
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def static_files_from_the_source_tree():
+    """Serve static files from the source tree: production's manifest needs `collectstatic` first.
+
+    The only setting tests change; everything else runs as in production (DEBUG off, PostgreSQL,
+    Redis).
+    """
+    with override_settings(STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }):
+        yield
 
 
 @pytest.fixture

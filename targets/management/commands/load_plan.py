@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -10,9 +11,10 @@ class Command(BaseCommand):
     help = "Validate a plan file and load it: all or nothing, idempotent, never deleting figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="The plan file, e.g. plans/wenzhou.yaml")
+        parser.add_argument("path", type=Path, nargs="?", help="The plan file (default: the PLAN_FILE setting)")
 
-    def handle(self, *args, path: Path, **options):
+    def handle(self, *args, path: Path | None, **options):
+        path = path or Path(settings.PLAN_FILE)
         try:
             plan, report = load_plan_file(path)
         except PlanFileError as exc:
