@@ -5,6 +5,7 @@ process); production is configured by environment variables only (see README.md,
 every variable read here — a test keeps the two in step).
 """
 
+from datetime import timedelta
 from pathlib import Path
 import os
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "django_htmx",
     "django_tables2",
     "django_filters",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Every page needs a login; this middleware is what enforces it for views.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Lockout after repeated failed logins; must come last (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "metrology_portal.urls"
@@ -120,6 +124,25 @@ AUTH_USER_MODEL = "targets.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "targets:plan_overview"
 LOGOUT_REDIRECT_URL = "login"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out username + address pairs first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failures for one username from one address lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5", help="Failed logins (per username and address) before a lockout."))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15", help="Minutes a lockout lasts.")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Idle sessions end after 30 minutes: every request renews the cookie, silence lets it expire.
+SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", "30", help="Minutes of inactivity after which a session ends.")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024  # evidence up to 20 MB plus the form around it
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TargetsConfig(AppConfig):
     name = "targets"
     verbose_name = _("Metrology plan")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the audit receivers)

@@ -164,7 +164,8 @@ def demo_figures_create(plan: Plan) -> int:
                 )
                 author = reporters.get(unit.pk)
                 version = SubmissionVersion(
-                    number=1, created_by=author, created_at=submitted, approved_by=reviewer, approved_at=approved,
+                    number=1, created_by=author, created_at=submitted, submitted_by=author, submitted_at=submitted,
+                    approved_by=reviewer, approved_at=approved,
                     note="演示数据 (demo data)", **values,
                 )
                 pending.append((submission, version))

@@ -58,6 +58,9 @@ class LoadReport:
     def changed(self) -> bool:
         return any((self.created, self.updated, self.retired, self.deleted))
 
+    def summary(self) -> dict:
+        return {name: dict(getattr(self, name)) for name in ("created", "updated", "retired", "deleted") if getattr(self, name)}
+
     def record(self, model: type[models.Model], change: str | None, count: int = 1) -> None:
         if change and count:
             getattr(self, change)[model._meta.model_name] += count

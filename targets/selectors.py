@@ -45,7 +45,9 @@ def plan_tree(plan: Plan) -> dict:
             queryset=Measure.objects.order_by("number").prefetch_related(Prefetch("indicators", queryset=indicators)),
         )
     )
-    goals = plan.goals.prefetch_related(Prefetch("indicators", queryset=Indicator.objects.filter(active=True).order_by("position")))
+    goals = plan.goals.prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.filter(active=True).select_related("measure").order_by("position"))
+    )
     safeguards = plan.safeguards.prefetch_related(Prefetch("indicators", queryset=indicators))
     other = indicators.filter(measure__isnull=True)
     return {

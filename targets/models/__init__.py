@@ -1,11 +1,14 @@
 """The domain models, one concern per module."""
 
+from .audit import AuditEntry
 from .org import Unit
 from .plan import Area, Goal, Indicator, Measure, Plan, Safeguard, Target
-from .reporting import Period, Submission, SubmissionVersion
+from .reporting import Evidence, Period, Submission, SubmissionVersion
 from .users import User
 
 __all__ = [
+    "AuditEntry",
+    "Evidence",
     "Area",
     "Goal",
     "Indicator",

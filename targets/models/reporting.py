@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -119,11 +120,33 @@ class SubmissionVersion(models.Model):
     )
     narrative = models.TextField(_("narrative"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Required when the figures are unusual (a jump against earlier quarters).
+    explanation = models.TextField(_("explanation of unusual values"), blank=True)
     reason = models.TextField(_("reason for the change"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"))
+    # Review stamps: a version is submitted once, then approved or returned once.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -143,9 +166,53 @@ class SubmissionVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.submission} v{self.number}"
 
+    VALUE_FIELDS = (
+        "increment", "items", "numerator", "denominator", "done", "completed_on",
+        "self_status", "narrative", "note", "explanation",
+    )
+
+    def values(self) -> dict:
+        """Return the reported values as a dict of JSON-friendly types (for history and audit)."""
+        result = {}
+        for name in self.VALUE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, (dt.date,)):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = format(value.normalize(), "f")  # 12.0000 → "12": exact, no float rounding
+            result[name] = value
+        return result
+
     @property
     def ratio_pct(self):
         """Return 100 · numerator / denominator, or None when it cannot be computed."""
         if self.numerator is None or not self.denominator:
             return None
         return 100 * self.numerator / self.denominator
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # The stored name is the content hash: a user-supplied name never becomes a path.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Evidence(models.Model):
+    """A file attached to a submission as evidence (PDF, JPEG, PNG, XLSX or DOCX, ≤ 20 MB)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
+    version_number = models.PositiveIntegerField(_("attached at version"))
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

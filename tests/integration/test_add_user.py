@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -21,7 +20,7 @@ def test_it_creates_a_reporter_bound_to_a_unit(plan):
     add_user("wang", "--role", "reporter", "--unit", "330302", "--password", "S3cret-pass-1")
     user = User.objects.get(username="wang")
     assert user.role == "reporter" and user.unit.code == "330302"
-    assert authenticate(username="wang", password="S3cret-pass-1") == user
+    assert user.check_password("S3cret-pass-1")
 
 
 @pytest.mark.django_db

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from targets.actions import audit_record
+from targets.models import AuditEntry
 from targets.plan_loader import PlanFileError, load_plan_file
 
 
@@ -22,6 +24,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"{problem.path}: {problem.reason}")
             raise CommandError(
                 _("%(file)s: %(count)d problem(s); nothing was written.") % {"file": path, "count": len(exc.problems)}
+            )
+        if report.changed:
+            audit_record(
+                action=AuditEntry.Action.PLAN_LOAD, actor_name="manage.py", obj=plan,
+                after={"file": str(path), "sha256": plan.source_sha256, **report.summary()},
             )
         if not report.changed:
             self.stdout.write(_("%(plan)s: no changes (the database already matches %(file)s).") % {"plan": plan.code, "file": path})

@@ -1,20 +1,22 @@
-"""Every state change of the domain goes through a function here (writes in actions)."""
-
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Unit, User
-
-
-class ActionError(Exception):
-    """A request the rules refuse; the message is for the user, in their language."""
+from ..models import AuditEntry, Unit, User
+from .audit import audit_record
+from .errors import ActionError
 
 
 @transaction.atomic
 def user_create_or_update(
-    *, username: str, role: str, unit_code: str | None = None, password: str | None = None, is_demo: bool = False
+    *,
+    username: str,
+    role: str,
+    unit_code: str | None = None,
+    password: str | None = None,
+    is_demo: bool = False,
+    actor: User | None = None,
 ) -> tuple[User, bool]:
     """Create or update a user with one role; return (user, created)."""
     if role not in User.Role.values:
@@ -32,6 +34,7 @@ def user_create_or_update(
         raise ActionError(_("only reporters are bound to a unit"))
     user = User.objects.filter(username=username).first()
     created = user is None
+    before = None if created else {"role": user.role, "unit": user.unit.code if user.unit else None}
     if created:
         user = User(username=username)
     user.role = role
@@ -44,4 +47,9 @@ def user_create_or_update(
     elif created:
         user.set_unusable_password()
     user.save()
+    after = {"role": user.role, "unit": unit.code if unit else None, "password_set": bool(password)}
+    audit_record(
+        action=AuditEntry.Action.USER_CHANGE, actor=actor, actor_name="" if actor else "manage.py",
+        obj=user, before=before, after=after,
+    )
     return user, created

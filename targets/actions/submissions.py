@@ -1,0 +1,279 @@
+"""The reporting cycle: save a draft, submit, approve or return, amend after approval.
+
+Every save creates a new immutable SubmissionVersion; `expected_version` is the version the user
+started from, and a save against an older one is refused (StaleVersion) — never a silent
+overwrite. Approved figures stay counted until an amendment is itself approved.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..figures import figures_clean, unusual_values
+from ..models import AuditEntry, Indicator, Period, Submission, SubmissionVersion, Unit, User
+from .audit import audit_record
+from .errors import ActionError, FiguresInvalid, StaleVersion
+
+EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
+
+
+def _require_reporter_of(user: User, unit: Unit) -> None:
+    if user.role != User.Role.REPORTER or user.unit_id != unit.pk:
+        raise ActionError(_("Only reporters of %s may enter its figures.") % unit.name, status=403)
+
+
+def _require_reviewer(user: User) -> None:
+    if user.role != User.Role.REVIEWER:
+        raise ActionError(_("Only reviewers approve or return figures."), status=403)
+
+
+def _check_slot(indicator: Indicator, unit: Unit, period: Period) -> None:
+    if not indicator.active or not indicator.reporting_units.filter(pk=unit.pk).exists():
+        raise ActionError(
+            _("%(indicator)s is not assigned to %(unit)s.") % {"indicator": indicator.code, "unit": unit.name},
+            field="indicator",
+        )
+    if not period.is_open:
+        raise ActionError(_("The period %s is closed for reporting.") % period.code, field="period")
+
+
+def _check_version(submission: Submission, expected_version: int | None) -> None:
+    if expected_version is None:
+        return
+    current = submission.current
+    if current.number != expected_version:
+        raise StaleVersion(
+            _(
+                "This record was changed by %(user)s at %(time)s (now version %(now)d; you started from "
+                "version %(yours)d). Their values are shown below: check them and enter your changes again."
+            )
+            % {
+                "user": current.created_by.username if current.created_by else "?",
+                "time": timezone.localtime(current.created_at).strftime("%Y-%m-%d %H:%M"),
+                "now": current.number,
+                "yours": expected_version,
+            },
+            current=submission,
+        )
+
+
+def _earlier_versions(submission_or_slot: tuple[Indicator, Unit, Period]) -> list[SubmissionVersion]:
+    indicator, unit, period = submission_or_slot
+    return list(
+        SubmissionVersion.objects.filter(
+            submission__indicator=indicator,
+            submission__unit=unit,
+            submission__period__start__lt=period.start,
+            pk__in=Submission.objects.filter(indicator=indicator, unit=unit).values("approved"),
+        ).order_by("submission__period__start")
+    )
+
+
+def _clean(indicator: Indicator, unit: Unit, period: Period, values: dict, *, complete: bool) -> dict:
+    cleaned = figures_clean(indicator, period, values, complete=complete)
+    if complete and not cleaned.errors:
+        reasons = unusual_values(indicator, cleaned.values, _earlier_versions((indicator, unit, period)))
+        if reasons and not cleaned.values.get("explanation"):
+            for reason in reasons:
+                cleaned.error("explanation", reason + " " + _("Explain it in the explanation note."))
+    if cleaned.errors:
+        raise FiguresInvalid(cleaned.errors)
+    return cleaned.values
+
+
+def _new_version(submission: Submission, values: dict, user: User, *, reason: str = "") -> SubmissionVersion:
+    number = submission.current.number + 1 if submission.current_id else 1
+    version = SubmissionVersion.objects.create(
+        submission=submission, number=number, created_by=user, created_at=timezone.now(), reason=reason,
+        **{k: v for k, v in values.items() if k in SubmissionVersion.VALUE_FIELDS},
+    )
+    submission.current = version
+    return version
+
+
+def _stamp_submitted(submission: Submission, user: User) -> None:
+    now = timezone.now()
+    version = submission.current
+    version.submitted_by, version.submitted_at = user, now
+    version.save(update_fields=["submitted_by", "submitted_at"])
+    submission.status = Submission.Status.SUBMITTED
+    if submission.first_submitted_at is None:
+        submission.first_submitted_at = now
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    user: User,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    values: dict,
+    expected_version: int | None = None,
+    submit: bool = False,
+    ip: str | None = None,
+) -> Submission:
+    """Create or edit the draft of (indicator, unit, period); with submit=True, submit it too.
+
+    Creating needs no version; editing needs the version the user started from.
+    """
+    _require_reporter_of(user, unit)
+    _check_slot(indicator, unit, period)
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("current__created_by")
+        .filter(indicator=indicator, unit=unit, period=period)
+        .first()
+    )
+    if submission is not None and expected_version is None:
+        raise ActionError(
+            _("%(unit)s already has a submission for %(indicator)s in %(period)s (no. %(id)d): edit that one.")
+            % {"unit": unit.name, "indicator": indicator.code, "period": period.code, "id": submission.pk},
+            status=400,
+        )
+    if submission is not None:
+        _check_version(submission, expected_version)
+        if submission.status not in EDITABLE:
+            raise ActionError(
+                _("This submission is %s: it can no longer be edited (amend it once approved).")
+                % submission.get_status_display(),
+                status=409,
+            )
+    clean = _clean(indicator, unit, period, values, complete=submit)
+    created = submission is None
+    before = None if created else submission.current.values()
+    if created:
+        submission = Submission.objects.create(indicator=indicator, unit=unit, period=period)
+    _new_version(submission, clean, user)
+    submission.status = Submission.Status.DRAFT
+    audit_record(
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.EDIT,
+        actor=user, ip=ip, obj=submission, before=before,
+        after=dict(submission.current.values(), version=submission.current.number),
+    )
+    if submit:
+        _stamp_submitted(submission, user)
+        audit_record(action=AuditEntry.Action.SUBMIT, actor=user, ip=ip, obj=submission, after={"version": submission.current.number})
+    submission.save(update_fields=["current", "status", "first_submitted_at"])
+    return submission
+
+
+@transaction.atomic
+def submission_submit(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
+    """Submit the current draft for review; it must be complete."""
+    submission = Submission.objects.select_for_update().select_related("indicator", "unit", "period", "current__created_by").get(pk=submission.pk)
+    _require_reporter_of(user, submission.unit)
+    _check_slot(submission.indicator, submission.unit, submission.period)
+    _check_version(submission, expected_version)
+    if submission.status not in EDITABLE:
+        raise ActionError(_("This submission is %s: there is nothing to submit.") % submission.get_status_display(), status=409)
+    _clean(submission.indicator, submission.unit, submission.period, submission.current.values(), complete=True)
+    _stamp_submitted(submission, user)
+    submission.save(update_fields=["status", "first_submitted_at"])
+    audit_record(action=AuditEntry.Action.SUBMIT, actor=user, ip=ip, obj=submission, after={"version": submission.current.number})
+    return submission
+
+
+def _approve(user: User, submission: Submission, ip: str | None) -> None:
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ActionError(
+            _("%(what)s is %(status)s: only submitted figures can be approved.")
+            % {"what": submission, "status": submission.get_status_display()},
+            status=409,
+        )
+    version = submission.current
+    version.approved_by, version.approved_at = user, timezone.now()
+    version.save(update_fields=["approved_by", "approved_at"])
+    before = submission.approved.values() if submission.approved_id else None
+    submission.approved = version
+    submission.status = Submission.Status.APPROVED
+    submission.save(update_fields=["approved", "status"])
+    audit_record(
+        action=AuditEntry.Action.APPROVE, actor=user, ip=ip, obj=submission, before=before,
+        after=dict(version.values(), version=version.number),
+    )
+
+
+@transaction.atomic
+def submission_approve(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
+    """Approve the submitted version: it becomes the figure that counts, locked."""
+    _require_reviewer(user)
+    submission = Submission.objects.select_for_update().select_related("current__created_by", "approved").get(pk=submission.pk)
+    _check_version(submission, expected_version)
+    _approve(user, submission, ip)
+    return submission
+
+
+@transaction.atomic
+def submissions_approve_many(*, user: User, submissions: list[Submission], ip: str | None = None) -> int:
+    """Approve several submissions at once: all of them, or none when one cannot be approved."""
+    _require_reviewer(user)
+    ids = sorted({s.pk for s in submissions})
+    locked = list(Submission.objects.select_for_update().select_related("current", "approved", "indicator", "unit", "period").filter(pk__in=ids).order_by("pk"))
+    for submission in locked:
+        _approve(user, submission, ip)
+    return len(locked)
+
+
+@transaction.atomic
+def submission_return(
+    *, user: User, submission: Submission, reason: str, expected_version: int | None = None, ip: str | None = None
+) -> Submission:
+    """Return submitted figures to the reporter with a reason they will read."""
+    _require_reviewer(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(_("Say why the figures are returned."), field="reason")
+    submission = Submission.objects.select_for_update().select_related("current__created_by").get(pk=submission.pk)
+    _check_version(submission, expected_version)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ActionError(_("Only submitted figures can be returned (this one is %s).") % submission.get_status_display(), status=409)
+    version = submission.current
+    version.returned_by, version.returned_at, version.return_reason = user, timezone.now(), reason
+    version.save(update_fields=["returned_by", "returned_at", "return_reason"])
+    submission.status = Submission.Status.RETURNED
+    submission.save(update_fields=["status"])
+    audit_record(action=AuditEntry.Action.RETURN, actor=user, ip=ip, obj=submission, after={"version": version.number, "reason": reason})
+    return submission
+
+
+@transaction.atomic
+def submission_amend(
+    *,
+    user: User,
+    submission: Submission,
+    reason: str,
+    values: dict,
+    expected_version: int | None = None,
+    ip: str | None = None,
+) -> Submission:
+    """Amend approved figures: a new version with a reason, back to review.
+
+    The approved version keeps counting until the amendment is approved. Amending an approved
+    figure of a closed period is allowed: corrections must stay possible, and they are reviewed.
+    """
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("indicator", "unit", "period", "current__created_by", "approved")
+        .get(pk=submission.pk)
+    )
+    _require_reporter_of(user, submission.unit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(_("Give the reason for the amendment."), field="reason")
+    _check_version(submission, expected_version)
+    if submission.status != Submission.Status.APPROVED:
+        raise ActionError(_("Only approved figures are amended; edit this one instead (it is %s).") % submission.get_status_display(), status=409)
+    merged = dict(submission.current.values(), **values)
+    clean = _clean(submission.indicator, submission.unit, submission.period, merged, complete=True)
+    before = submission.current.values()
+    _new_version(submission, clean, user, reason=reason)
+    _stamp_submitted(submission, user)
+    submission.save(update_fields=["current", "status", "first_submitted_at"])
+    audit_record(
+        action=AuditEntry.Action.AMEND, actor=user, ip=ip, obj=submission, before=before,
+        after=dict(submission.current.values(), version=submission.current.number, reason=reason),
+    )
+    return submission
