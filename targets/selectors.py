@@ -37,7 +37,7 @@ def _indicators_prefetched() -> QuerySet[Indicator]:
 
 
 def plan_tree(plan: Plan) -> dict:
-    """Return the plan's goals, areas → measures → indicators → targets, safeguards and units."""
+    """Return the plan's goals, areas → measures → indicators → targets and safeguards."""
     indicators = _indicators_prefetched().filter(plan=plan)
     areas = plan.areas.prefetch_related(
         Prefetch(
@@ -56,7 +56,6 @@ def plan_tree(plan: Plan) -> dict:
         "areas": list(areas),
         "safeguards": list(safeguards),
         "goal_indicators": [i for i in other if i.goal_year is not None],
-        "units": list(Unit.objects.filter(active=True).select_related("parent").order_by("kind", "code")),
     }
 
 
@@ -178,6 +177,6 @@ def plan_as_dict(plan: Plan) -> dict:
         "goal_indicators": [dict(indicator_dict(i), goal=i.goal_year) for i in tree["goal_indicators"]],
         "units": [
             {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
-            for u in tree["units"]
+            for u in Unit.objects.filter(active=True).select_related("parent").order_by("kind", "code")
         ],
     }
