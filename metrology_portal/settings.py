@@ -10,6 +10,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app itself (offline)
     "targets",
     "tasks",
 ]
@@ -187,6 +189,14 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs (run by `celery beat`). Times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "report-reminders": {
+        # Emails reporters of units with missing reports 5 days before the due date and the day after.
+        "task": "tasks.reminders.send_report_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -226,6 +236,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Wenzhou metrology plan portal API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

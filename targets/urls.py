@@ -1,6 +1,8 @@
+"""The portal's routes. Each view module lists its own routes in `urlpatterns`; they are joined here."""
+
 from django.urls import path
 
-from .views import api, health, plan
+from .views import api, excel, health, plan, reporting, reports, review
 
 app_name = "targets"
 
@@ -12,4 +14,9 @@ urlpatterns = [
     path("units/<str:code>/", plan.unit_detail, name="unit_detail"),
     path("api/v1/plan/", api.plan_detail, name="api_plan"),
     path("healthz/", health.healthz, name="healthz"),
+    *reporting.urlpatterns,
+    *excel.urlpatterns,
+    *review.urlpatterns,
+    *reports.urlpatterns,
+    *api.urlpatterns,
 ]

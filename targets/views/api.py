@@ -17,3 +17,6 @@ from .. import selectors
 @api_view(["GET"])
 def plan_detail(request):
     return Response(selectors.plan_as_dict(selectors.plan_current()))
+
+
+urlpatterns: list = []

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from .models import Area, Goal, Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
+from ..models import Area, Goal, Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
 
 
 def json_number(value: Decimal | None) -> int | float | None:
