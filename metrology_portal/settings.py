@@ -39,20 +39,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in env(
-        "ALLOWED_HOSTS", "127.0.0.1,localhost", help="Comma-separated host names the portal answers to."
-    ).split(",")
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip()
-    for o in env(
-        "CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins (scheme://host) trusted for HTTPS posts."
-    ).split(",")
-    if o.strip()
-]
+def env_list(name: str, default: str, *, help: str) -> list[str]:
+    return [part.strip() for part in env(name, default, help=help).split(",") if part.strip()]
+
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost", help="Comma-separated host names the portal answers to.")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins (scheme://host) trusted for HTTPS posts."
+)
 
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var"), help="Directory for the SQLite file and uploads."))
 

@@ -79,15 +79,26 @@ class Area(Bilingual):
         return f"{self.number}. {self.localized('title')}"
 
 
-class Measure(Bilingual):
-    """A measure (措施), numbered across the whole plan."""
+class NumberedText(Bilingual):
+    """A numbered part of the plan with a title and its full text (measures, safeguards)."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="measures")
     number = models.PositiveSmallIntegerField(_("number"))
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=300)
     text_zh = models.TextField(_("text (Chinese)"))
     text_en = models.TextField(_("text (English)"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.localized('title')}"
+
+
+class Measure(NumberedText):
+    """A measure (措施), numbered across the whole plan."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="measures")
 
     class Meta:
         verbose_name = _("measure")
@@ -95,28 +106,17 @@ class Measure(Bilingual):
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["area", "number"], name="measure_unique_number")]
 
-    def __str__(self) -> str:
-        return f"{self.number}. {self.localized('title')}"
 
-
-class Safeguard(Bilingual):
+class Safeguard(NumberedText):
     """A safeguard (保障措施)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="safeguards")
-    number = models.PositiveSmallIntegerField(_("number"))
-    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    text_zh = models.TextField(_("text (Chinese)"))
-    text_en = models.TextField(_("text (English)"))
 
     class Meta:
         verbose_name = _("safeguard")
         verbose_name_plural = _("safeguards")
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="safeguard_unique_number")]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.localized('title')}"
 
 
 class Indicator(Bilingual):
