@@ -1,0 +1,180 @@
+"""Every rule of PROGRESS-RULES.md, computed by hand and by the engine (no database)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from targets.progress import (
+    Calendar,
+    Figure,
+    IndicatorSpec,
+    Settings,
+    Status,
+    TargetSpec,
+    active_target,
+    compute_indicator,
+)
+
+CAL = Calendar(first_year=2023, first_quarter=1)  # plan start 2023Q1
+Q = {f"{y}Q{k}": CAL.q_of(y, k) for y in range(2023, 2029) for k in range(1, 5)}
+SETTINGS = Settings()
+
+
+def reach(value, year, **kw) -> TargetSpec:
+    return TargetSpec(year=year, deadline_q=Q[f"{year}Q4"], mode="reach", comparator=kw.pop("comparator", ">="), value=D(value), **kw)
+
+
+def maintain(value, year) -> TargetSpec:
+    return TargetSpec(year=year, deadline_q=Q[f"{year}Q4"], mode="maintain", comparator=">=", value=D(value))
+
+
+def rows_at(rows, period, unit=None):
+    return next(r for r in rows if r.q == Q[period] and r.unit == unit)
+
+
+def test_quarters_are_counted_from_the_plan_start():
+    assert Q["2023Q1"] == 1 and Q["2025Q4"] == 12 and Q["2027Q4"] == 20
+    assert CAL.year(5) == 2024 and CAL.quarter(5) == 1
+
+
+def test_the_worked_example_m01_std_at_2024q2():
+    # Counties' approved increments sum to 18 by 2024Q2 (3 per quarter from one unit, say).
+    figures = [Figure(unit=1, q=q, increment=D(3)) for q in range(1, 7)]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(50, 2025), reach(60, 2027)), reporting_units=(1, 2))
+    row = rows_at(compute_indicator(spec, figures, 6, CAL, SETTINGS), "2024Q2")
+    assert row.actual == 18
+    assert row.time_elapsed_pct == 50 and row.completion_pct == 36 and row.gap_pp == 14
+    assert row.status == Status.AT_RISK
+    assert row.target.value == 50
+    assert row.required_pace == D(32) / D(6)
+    assert row.recent_pace == 3 and row.projected == 18 + 3 * 6
+
+
+def test_cumulative_city_adds_the_baseline_and_every_unit():
+    figures = [Figure(unit=1, q=1, increment=D(2)), Figure(unit=2, q=1, increment=D(5)), Figure(unit=2, q=2, increment=D(1))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(10), targets=(reach(100, 2025),), reporting_units=(1, 2))
+    rows = compute_indicator(spec, figures, 3, CAL, SETTINGS)
+    assert [rows_at(rows, p).actual for p in ("2023Q1", "2023Q2", "2023Q3")] == [17, 18, 18]
+    assert rows_at(rows, "2023Q2", unit=1).actual == 2 and rows_at(rows, "2023Q2", unit=2).actual == 6
+    # completion counts only what was added to the baseline: (18 − 10) / (100 − 10)
+    assert rows_at(rows, "2023Q2").completion_pct == D(100) * 8 / 90
+
+
+def test_no_data_until_the_first_approved_figure():
+    figures = [Figure(unit=1, q=3, increment=D(1))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(50, 2025),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, 3, CAL, SETTINGS)
+    assert rows_at(rows, "2023Q1").status == Status.NO_DATA and rows_at(rows, "2023Q1").actual is None
+    assert rows_at(rows, "2023Q3").actual == 1
+
+
+def test_the_active_target_is_the_earliest_deadline_not_yet_passed_then_the_last():
+    targets = [reach(60, 2027), reach(50, 2025)]
+    assert active_target(targets, Q["2024Q1"], CAL).year == 2025
+    assert active_target(targets, Q["2025Q4"], CAL).year == 2025
+    assert active_target(targets, Q["2026Q1"], CAL).year == 2027
+    assert active_target(targets, Q["2028Q2"], CAL).year == 2027
+
+
+def test_a_target_met_is_achieved_and_stays_achieved_and_a_passed_deadline_is_missed():
+    # ratio_latest can fall back after reaching the target: it stays achieved for that target.
+    figures = [Figure(unit=1, q=Q["2024Q1"], numerator=D(7), denominator=D(10)), Figure(unit=1, q=Q["2024Q2"], numerator=D(5), denominator=D(10))]
+    spec = IndicatorSpec(kind="ratio_latest", baseline=D(0), targets=(reach(60, 2025),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, Q["2026Q1"], CAL, SETTINGS)
+    assert rows_at(rows, "2024Q1").status == Status.ACHIEVED
+    assert rows_at(rows, "2024Q2").actual == 50 and rows_at(rows, "2024Q2").status == Status.ACHIEVED
+    never = IndicatorSpec(kind="ratio_latest", baseline=D(0), targets=(reach(90, 2025),), reporting_units=(1,))
+    rows = compute_indicator(never, figures, Q["2026Q1"], CAL, SETTINGS)
+    assert rows_at(rows, "2025Q3").status != Status.MISSED
+    assert rows_at(rows, "2025Q4").status == Status.MISSED
+    assert rows_at(rows, "2026Q1").status == Status.MISSED, "after the last deadline the last target stays in force"
+
+
+def test_ratio_latest_sums_the_latest_state_of_each_unit_never_averages():
+    figures = [
+        Figure(unit=1, q=1, numerator=D(1), denominator=D(1)),    # 100 %
+        Figure(unit=2, q=1, numerator=D(10), denominator=D(100)),  # 10 %
+        Figure(unit=2, q=2, numerator=D(40), denominator=D(100)),  # latest: 40 %
+    ]
+    spec = IndicatorSpec(kind="ratio_latest", baseline=D(0), targets=(reach(60, 2025),), reporting_units=(1, 2, 3))
+    rows = compute_indicator(spec, figures, 2, CAL, SETTINGS)
+    assert rows_at(rows, "2023Q1").actual == D(100) * 11 / 101
+    assert rows_at(rows, "2023Q2").actual == D(100) * 41 / 101, "not (100 + 40) / 2"
+    assert rows_at(rows, "2023Q2", unit=3).status == Status.NO_DATA
+
+
+def test_ratio_ytd_sums_within_the_calendar_year_and_maintain_is_judged_each_year():
+    figures = [
+        Figure(unit=1, q=Q["2024Q3"], numerator=D(97), denominator=D(100)),
+        Figure(unit=2, q=Q["2024Q3"], numerator=D(300), denominator=D(300)),
+        Figure(unit=1, q=Q["2024Q4"], numerator=D(90), denominator=D(100)),
+        Figure(unit=1, q=Q["2025Q1"], numerator=D(99), denominator=D(100)),
+    ]
+    spec = IndicatorSpec(kind="ratio_ytd", baseline=D(0), targets=(maintain(98, 2024), maintain(98, 2025)), reporting_units=(1, 2))
+    rows = compute_indicator(spec, figures, Q["2025Q2"], CAL, SETTINGS)
+    q3 = rows_at(rows, "2024Q3")
+    assert q3.actual == D(100) * 397 / 400 and q3.status == Status.ON_TRACK
+    q4 = rows_at(rows, "2024Q4")
+    assert q4.actual == D(100) * 487 / 500  # 97.4 %: the fourth quarter is final
+    assert q4.status == Status.MISSED and q4.gap_pp == 98 - q4.actual
+    # The year boundary: 2025 starts afresh with its own target.
+    q1 = rows_at(rows, "2025Q1")
+    assert q1.actual == 99 and q1.target.year == 2025 and q1.status == Status.ON_TRACK
+    assert rows_at(rows, "2024Q3", unit=1).actual == 97 and rows_at(rows, "2024Q3", unit=1).status == Status.NO_TARGET
+    assert rows_at(rows, "2024Q2").status == Status.NO_DATA, "none yet in that calendar year"
+
+
+def test_maintain_at_risk_within_two_points_else_off_track():
+    spec = IndicatorSpec(kind="ratio_ytd", baseline=D(0), targets=(maintain(98, 2023),), reporting_units=(1,))
+    at_risk = compute_indicator(spec, [Figure(unit=1, q=1, numerator=D(96), denominator=D(100))], 1, CAL, SETTINGS)[0]
+    off = compute_indicator(spec, [Figure(unit=1, q=1, numerator=D(95), denominator=D(100))], 1, CAL, SETTINGS)[0]
+    assert (at_risk.status, off.status) == (Status.AT_RISK, Status.OFF_TRACK)
+
+
+@pytest.mark.parametrize("gap_completion, status", [(40, Status.ON_TRACK), (39, Status.AT_RISK), (20, Status.AT_RISK), (19, Status.OFF_TRACK)])
+def test_gap_thresholds_10_and_30_points(gap_completion, status):
+    # At 2024Q2, τ = 50: completion 40 → gap 10 (on track); 39 → 11; 20 → 30; 19 → 31.
+    figures = [Figure(unit=1, q=Q["2024Q2"], increment=D(gap_completion))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(100, 2025),), reporting_units=(1,))
+    assert rows_at(compute_indicator(spec, figures, 6, CAL, SETTINGS), "2024Q2").status == status
+
+
+def test_milestones_city_share_and_time_rule():
+    spec = IndicatorSpec(kind="milestone", baseline=D(0), targets=(reach(1, 2025, comparator="="),), reporting_units=(1, 2))
+    figures = [Figure(unit=1, q=Q["2024Q4"], done=True), Figure(unit=2, q=Q["2024Q4"], done=False)]
+    rows = compute_indicator(spec, figures, Q["2025Q4"], CAL, SETTINGS)
+    assert rows_at(rows, "2024Q4").actual == D("0.5")
+    assert rows_at(rows, "2024Q4", unit=1).status == Status.NO_TARGET and rows_at(rows, "2024Q4", unit=1).actual == 1
+    # 12 − 8 = 4 quarters left → on track; from 2025Q1 (3 left) → at risk; at the deadline → missed.
+    assert rows_at(rows, "2024Q4").status == Status.ON_TRACK
+    assert rows_at(rows, "2025Q1").status == Status.AT_RISK
+    assert rows_at(rows, "2025Q4").status == Status.MISSED
+    done = compute_indicator(spec, figures + [Figure(unit=2, q=Q["2025Q2"], done=True)], Q["2025Q4"], CAL, SETTINGS)
+    assert rows_at(done, "2025Q2").actual == 1 and rows_at(done, "2025Q2").status == Status.ACHIEVED
+    assert rows_at(done, "2025Q4").status == Status.ACHIEVED
+
+
+def test_narrative_city_status_is_the_worst_latest_unit_status():
+    spec = IndicatorSpec(kind="narrative", baseline=D(0), targets=(), reporting_units=(1, 2))
+    figures = [Figure(unit=1, q=1, self_status="on_track"), Figure(unit=2, q=1, self_status="at_risk"), Figure(unit=2, q=2, self_status="on_track")]
+    rows = compute_indicator(spec, figures, 2, CAL, SETTINGS)
+    assert rows_at(rows, "2023Q1").status == "at_risk"
+    assert rows_at(rows, "2023Q2").status == "on_track"
+
+
+def test_a_unit_target_gives_the_unit_its_own_status_and_pace():
+    unit_target = TargetSpec(year=2025, deadline_q=12, mode="reach", comparator=">=", value=D(12), unit=1)
+    figures = [Figure(unit=1, q=q, increment=D(1)) for q in range(1, 7)]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(50, 2025), unit_target), reporting_units=(1, 2))
+    row = rows_at(compute_indicator(spec, figures, 6, CAL, SETTINGS), "2024Q2", unit=1)
+    assert row.target is unit_target and row.completion_pct == 50 and row.status == Status.ON_TRACK
+    assert row.required_pace == 1 and row.recent_pace == 1
+    assert rows_at(compute_indicator(spec, figures, 6, CAL, SETTINGS), "2024Q2", unit=2).status == Status.NO_DATA
+
+
+def test_pace_is_not_given_once_achieved_and_recent_pace_uses_fewer_quarters_at_the_start():
+    figures = [Figure(unit=1, q=1, increment=D(4)), Figure(unit=1, q=2, increment=D(2))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(5, 2025),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, 2, CAL, SETTINGS)
+    assert rows_at(rows, "2023Q1").recent_pace == 4 and rows_at(rows, "2023Q1").required_pace == D(1) / 11
+    assert rows_at(rows, "2023Q2").status == Status.ACHIEVED and rows_at(rows, "2023Q2").required_pace is None
