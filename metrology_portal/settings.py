@@ -190,6 +190,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.reminders.send_report_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "outbox-relay": {
+        # Safety net for recompute requests the after-commit relay could not hand over.
+        "task": "tasks.progress.relay_outbox",
+        "schedule": 60.0,
+    },
+    "progress-nightly": {
+        "task": "tasks.progress.recompute_all",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -242,6 +251,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO", help="Log level (DEBUG, INFO, WARNING…).")},
+    # One line per task run is noise in commands that run tasks eagerly; failures still show.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
 # The plan file `make run` and the compose services load.

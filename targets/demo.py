@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .actions import user_create_or_update
+from .actions.progress import progress_recompute_all
 from .models import Indicator, Period, Plan, Submission, SubmissionVersion, User
 
 FIRST_PERIOD = "2023Q1"
@@ -176,4 +177,6 @@ def demo_figures_create(plan: Plan) -> int:
     for submission, version in pending:
         submission.current = submission.approved = version
     Submission.objects.bulk_update([s for s, _ in pending], ["current", "approved"], batch_size=500)
+    # Bulk-created figures bypass the approval action, so progress is recomputed here directly.
+    transaction.on_commit(lambda: progress_recompute_all(trigger="demo"))
     return len(pending)

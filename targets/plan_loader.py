@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actions.outbox import outbox_enqueue
 from .models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Target, Unit
 from .plan_schema import PLAN_FILE
 
@@ -431,6 +432,9 @@ def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None
     _delete_unreferenced(report, plan.areas.exclude(pk__in=area_ids))
 
     ensure_periods(plan, report=report, today=today)
+    if report.changed:
+        # Targets, kinds or units may have changed: progress must be recomputed once this commits.
+        outbox_enqueue(indicator_ids=plan.indicators.filter(active=True).values_list("pk", flat=True))
 
     if report.changed or plan.source_sha256 != sha256:
         plan.loaded_at = timezone.now()

@@ -1,5 +1,6 @@
 """Celery jobs. Thin: they take ids, call actions or selectors, and own their retries."""
 
 from .maintenance import plan_summary
+from .progress import recompute_all, recompute_indicator, relay_outbox
 
-__all__ = ["plan_summary"]
+__all__ = ["plan_summary", "recompute_all", "recompute_indicator", "relay_outbox"]

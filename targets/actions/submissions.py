@@ -15,6 +15,7 @@ from ..figures import figures_clean, unusual_values
 from ..models import AuditEntry, Indicator, Period, Submission, SubmissionVersion, Unit, User
 from .audit import audit_record
 from .errors import ActionError, FiguresInvalid, StaleVersion
+from .outbox import outbox_enqueue
 
 EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
 
@@ -190,6 +191,7 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
     submission.approved = version
     submission.status = Submission.Status.APPROVED
     submission.save(update_fields=["approved", "status"])
+    outbox_enqueue(indicator_ids=[submission.indicator_id])
     audit_record(
         action=AuditEntry.Action.APPROVE, actor=user, ip=ip, obj=submission, before=before,
         after=dict(version.values(), version=version.number),
@@ -272,6 +274,7 @@ def submission_amend(
     _new_version(submission, clean, user, reason=reason)
     _stamp_submitted(submission, user)
     submission.save(update_fields=["current", "status", "first_submitted_at"])
+    outbox_enqueue(indicator_ids=[submission.indicator_id])
     audit_record(
         action=AuditEntry.Action.AMEND, actor=user, ip=ip, obj=submission, before=before,
         after=dict(submission.current.values(), version=submission.current.number, reason=reason),

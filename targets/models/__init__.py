@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .org import Unit
+from .progress import OutboxMessage, ProgressRun, ProgressSnapshot
 from .plan import Area, Goal, Indicator, Measure, Plan, Safeguard, Target
 from .reporting import Evidence, Period, Submission, SubmissionVersion
 from .users import User
@@ -13,8 +14,11 @@ __all__ = [
     "Goal",
     "Indicator",
     "Measure",
+    "OutboxMessage",
     "Period",
     "Plan",
+    "ProgressRun",
+    "ProgressSnapshot",
     "Safeguard",
     "Submission",
     "SubmissionVersion",

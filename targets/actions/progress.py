@@ -1,0 +1,136 @@
+"""Recomputing progress snapshots: fetch one indicator's approved figures, run the engine, swap.
+
+A recompute replaces all rows of one indicator in one transaction (delete + insert), so a reader
+sees either the old rows or the new ones, never a mix. Each run is recorded with the latest
+approval it includes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .. import progress as engine
+from ..models import Indicator, Period, Plan, ProgressRun, ProgressSnapshot, Submission, Unit
+
+QUANTUM = Decimal(1).scaleb(-10)  # snapshots keep 10 decimal places; display rounds further
+COLUMNS = [
+    "indicator_id", "unit_id", "period_id", "actual", "target_id", "target_value", "target_year", "deadline",
+    "mode", "time_elapsed_pct", "completion_pct", "gap_pp", "status", "required_pace", "recent_pace",
+    "projected", "computed_at",
+]
+
+
+def reporting_period(plan: Plan, today: dt.date | None = None) -> Period | None:
+    """Return the period progress is computed up to: the latest quarter that has ended.
+
+    A quarter's figures arrive after it ends; counting the running quarter would show time
+    elapsed with no chance yet to report against it.
+    """
+    today = today or timezone.localdate()
+    return Period.objects.filter(start__gte=plan.start, end__lt=today).order_by("-start").first()
+
+
+def calendar_for(plan: Plan) -> engine.Calendar:
+    return engine.Calendar(first_year=plan.start.year, first_quarter=(plan.start.month - 1) // 3 + 1)
+
+
+def settings_for(plan: Plan) -> engine.Settings:
+    return engine.Settings(
+        on_track_max_gap=plan.on_track_max_gap,
+        at_risk_max_gap=plan.at_risk_max_gap,
+        maintain_at_risk_pp=plan.maintain_at_risk_pp,
+    )
+
+
+def _q(value):
+    return None if value is None else value.quantize(QUANTUM)
+
+
+def _write_rows(rows: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        # COPY is PostgreSQL's bulk path: an order of magnitude faster than INSERTs at scale.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY {ProgressSnapshot._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer
+            )
+    else:
+        ProgressSnapshot.objects.bulk_create([ProgressSnapshot(**dict(zip(COLUMNS, row))) for row in rows], batch_size=1000)
+
+
+@transaction.atomic
+def progress_recompute(*, indicator: Indicator, trigger: str = "manual", today: dt.date | None = None) -> ProgressRun:
+    """Recompute every snapshot row of `indicator` and swap them in atomically."""
+    started = timezone.now()
+    plan = indicator.plan
+    cal = calendar_for(plan)
+    current = reporting_period(plan, today)
+    periods = {cal.q_of(p.year, p.quarter): p for p in Period.objects.filter(start__gte=plan.start, start__lte=current.start)} if current else {}
+    n = max(periods, default=0)
+    figures_qs = Submission.objects.filter(indicator=indicator, approved__isnull=False, period__start__gte=plan.start)
+    if current:
+        figures_qs = figures_qs.filter(period__start__lte=current.start)
+    raw = list(
+        figures_qs.values_list(
+            "unit_id", "period__year", "period__quarter", "approved__increment", "approved__numerator",
+            "approved__denominator", "approved__done", "approved__self_status", "approved__approved_at",
+        )
+    )
+    figures = [
+        engine.Figure(unit=u, q=cal.q_of(y, k), increment=inc, numerator=num, denominator=den, done=done, self_status=status or "")
+        for u, y, k, inc, num, den, done, status, _at in raw
+    ]
+    targets = list(indicator.targets.all())
+    specs = {}
+    for t in targets:
+        specs[t.pk] = engine.TargetSpec(
+            year=t.year, deadline_q=cal.q_of(t.deadline.year, (t.deadline.month - 1) // 3 + 1), mode=t.mode,
+            comparator=t.comparator, value=t.value, stretch=t.stretch, aspirational=t.aspirational,
+            unit=t.unit_id, deadline=t.deadline,
+        )
+    target_ids = {id(spec): pk for pk, spec in specs.items()}
+    spec = engine.IndicatorSpec(
+        kind=indicator.kind,
+        baseline=indicator.baseline,
+        targets=tuple(specs.values()),
+        reporting_units=tuple(indicator.reporting_units.values_list("pk", flat=True)),
+    )
+    city = Unit.objects.filter(kind=Unit.Kind.CITY).values_list("pk", flat=True).first()
+    out = engine.compute_indicator(spec, figures, n, cal, settings_for(plan))
+    now = timezone.now()
+    rows = []
+    for r in out:
+        t = r.target
+        rows.append((
+            indicator.pk, r.unit if r.unit is not None else city, periods[r.q].pk, _q(r.actual),
+            target_ids.get(id(t)) if t else None, _q(t.value) if t else None, t.year if t else None,
+            t.deadline if t else None, t.mode if t else "", _q(r.time_elapsed_pct), _q(r.completion_pct),
+            _q(r.gap_pp), r.status, _q(r.required_pace), _q(r.recent_pace), _q(r.projected), now,
+        ))
+    ProgressSnapshot.objects.filter(indicator=indicator).delete()
+    _write_rows(rows)
+    latest = max((at for *_, at in raw if at is not None), default=None)
+    return ProgressRun.objects.create(
+        indicator=indicator, trigger=trigger, started_at=started, finished_at=timezone.now(), rows=len(rows),
+        latest_approval_at=latest,
+    )
+
+
+def progress_recompute_all(*, trigger: str = "nightly", today: dt.date | None = None) -> list[ProgressRun]:
+    """Recompute every active indicator, each in its own transaction."""
+    indicators = Indicator.objects.filter(active=True).select_related("plan").order_by("pk")
+    return [progress_recompute(indicator=i, trigger=trigger, today=today) for i in indicators]
+
+
+def latest_run_finished_at(indicator_id: int):
+    return ProgressRun.objects.filter(indicator_id=indicator_id).aggregate(m=models.Max("finished_at"))["m"]

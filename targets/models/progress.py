@@ -1,0 +1,79 @@
+"""Progress snapshots: the engine's output rows, which dashboards, the API and exports read."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DECIMAL = {"max_digits": 28, "decimal_places": 10, "null": True, "blank": True}
+
+
+class ProgressSnapshot(models.Model):
+    """One output row of PROGRESS-RULES.md: an indicator, a unit (the city unit for the city), a period."""
+
+    class Status(models.TextChoices):
+        NO_DATA = "no_data", _("No data")
+        NO_TARGET = "no_target", _("No target")
+        ACHIEVED = "achieved", _("Achieved")
+        MISSED = "missed", _("Missed")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+
+    indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="snapshots")
+    unit = models.ForeignKey("Unit", on_delete=models.CASCADE, related_name="snapshots")
+    period = models.ForeignKey("Period", on_delete=models.CASCADE, related_name="snapshots")
+    actual = models.DecimalField(_("actual"), **DECIMAL)
+    target = models.ForeignKey("Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target_value = models.DecimalField(_("target"), **DECIMAL)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, blank=True)
+    time_elapsed_pct = models.DecimalField(_("time elapsed (%)"), **DECIMAL)
+    completion_pct = models.DecimalField(_("completion (%)"), **DECIMAL)
+    gap_pp = models.DecimalField(_("gap (pp)"), **DECIMAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    required_pace = models.DecimalField(_("required pace per quarter"), **DECIMAL)
+    recent_pace = models.DecimalField(_("recent pace per quarter"), **DECIMAL)
+    projected = models.DecimalField(_("projected at deadline"), **DECIMAL)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        constraints = [models.UniqueConstraint(fields=["indicator", "unit", "period"], name="snapshot_unique_row")]
+        indexes = [models.Index(fields=["period", "unit"], name="snapshot_period_unit")]
+
+
+class ProgressRun(models.Model):
+    """A recompute of one indicator: when it ran and the latest approval it includes."""
+
+    indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="progress_runs")
+    trigger = models.CharField(_("trigger"), max_length=20)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    rows = models.PositiveIntegerField(_("rows"))
+    latest_approval_at = models.DateTimeField(_("latest approval included"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("progress run")
+        verbose_name_plural = _("progress runs")
+        indexes = [models.Index(fields=["indicator", "-finished_at"], name="run_indicator_latest")]
+
+
+class OutboxMessage(models.Model):
+    """A recompute request written in the same transaction as the approval that causes it.
+
+    A relay hands pending messages to Celery after commit; when the broker is down they stay
+    pending and a periodic relay retries, so a Redis outage delays recomputation, never drops it.
+    """
+
+    indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    relayed_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("relay attempts"), default=0)
+    last_error = models.TextField(_("last relay error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["processed_at", "indicator"], name="outbox_pending")]
