@@ -32,7 +32,8 @@ def relay_pending() -> int:
     sent = 0
     for indicator_id in indicator_ids:
         try:
-            recompute_indicator.apply_async(args=[indicator_id], retry=False)
+            # Retry once at once: a pooled connection may be stale after a broker restart.
+            recompute_indicator.apply_async(args=[indicator_id], retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5})
         except Exception as exc:  # the broker is unreachable: keep the requests for the next relay
             left = indicator_ids[sent:]
             logger.warning("outbox relay: broker unavailable (%s); %d indicator(s) left pending", exc, len(left))

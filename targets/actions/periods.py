@@ -13,7 +13,7 @@ def period_set_open(*, user: User, period: Period, is_open: bool, ip: str | None
     """Open or close a reporting period (administrators only)."""
     if user.role != User.Role.ADMIN:
         raise ActionError(_("Only administrators open and close periods."), status=403)
-    period = Period.objects.select_for_update().get(pk=period.pk)
+    period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
     if period.is_open != is_open:
         period.is_open = is_open
         period.save(update_fields=["is_open"])

@@ -58,11 +58,11 @@ def _write_rows(rows: list[tuple]) -> None:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
+            writer.writerow([r"\N" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(
-                f"COPY {ProgressSnapshot._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer
+                f"COPY {ProgressSnapshot._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
             )
     else:
         ProgressSnapshot.objects.bulk_create([ProgressSnapshot(**dict(zip(COLUMNS, row))) for row in rows], batch_size=1000)

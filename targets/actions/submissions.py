@@ -123,7 +123,7 @@ def submission_save(
     _require_reporter_of(user, unit)
     _check_slot(indicator, unit, period)
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("current__created_by")
         .filter(indicator=indicator, unit=unit, period=period)
         .first()
@@ -164,7 +164,7 @@ def submission_save(
 @transaction.atomic
 def submission_submit(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Submit the current draft for review; it must be complete."""
-    submission = Submission.objects.select_for_update().select_related("indicator", "unit", "period", "current__created_by").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("indicator", "unit", "period", "current__created_by").get(pk=submission.pk)
     _require_reporter_of(user, submission.unit)
     _check_slot(submission.indicator, submission.unit, submission.period)
     _check_version(submission, expected_version)
@@ -202,7 +202,7 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
 def submission_approve(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Approve the submitted version: it becomes the figure that counts, locked."""
     _require_reviewer(user)
-    submission = Submission.objects.select_for_update().select_related("current__created_by", "approved").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("current__created_by", "approved").get(pk=submission.pk)
     _check_version(submission, expected_version)
     _approve(user, submission, ip)
     return submission
@@ -213,7 +213,7 @@ def submissions_approve_many(*, user: User, submissions: list[Submission], ip: s
     """Approve several submissions at once: all of them, or none when one cannot be approved."""
     _require_reviewer(user)
     ids = sorted({s.pk for s in submissions})
-    locked = list(Submission.objects.select_for_update().select_related("current", "approved", "indicator", "unit", "period").filter(pk__in=ids).order_by("pk"))
+    locked = list(Submission.objects.select_for_update(of=("self",)).select_related("current", "approved", "indicator", "unit", "period").filter(pk__in=ids).order_by("pk"))
     for submission in locked:
         _approve(user, submission, ip)
     return len(locked)
@@ -228,7 +228,7 @@ def submission_return(
     reason = (reason or "").strip()
     if not reason:
         raise ActionError(_("Say why the figures are returned."), field="reason")
-    submission = Submission.objects.select_for_update().select_related("current__created_by").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("current__created_by").get(pk=submission.pk)
     _check_version(submission, expected_version)
     if submission.status != Submission.Status.SUBMITTED:
         raise ActionError(_("Only submitted figures can be returned (this one is %s).") % submission.get_status_display(), status=409)
@@ -257,7 +257,7 @@ def submission_amend(
     figure of a closed period is allowed: corrections must stay possible, and they are reviewed.
     """
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("indicator", "unit", "period", "current__created_by", "approved")
         .get(pk=submission.pk)
     )
