@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import api, excel, health, plan, reporting, reports, review
+from .views import api, api_progress, excel, health, plan, reporting, reports, review
 
 app_name = "targets"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     *review.urlpatterns,
     *reports.urlpatterns,
     *api.urlpatterns,
+    *api_progress.urlpatterns,
 ]

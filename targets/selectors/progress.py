@@ -1,0 +1,95 @@
+"""Reads of progress snapshots, shared by the dashboards, the API and exports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from ..models import Indicator, Period, ProgressRun, ProgressSnapshot, Unit, User
+
+CITY_CODE = "330300"
+OUTPUT_FIELDS = (
+    "actual", "target", "target_year", "deadline", "mode", "time_elapsed_pct", "completion_pct", "gap_pp",
+    "status", "required_pace", "recent_pace", "projected", "computed_at",
+)
+
+
+def latest_snapshot_period() -> Period | None:
+    """Return the latest period progress has been computed for."""
+    period_id = ProgressSnapshot.objects.aggregate(m=Max("period_id"))["m"]
+    if period_id is None:
+        return None
+    # Periods are created in calendar order, but order by date rather than trust ids.
+    periods = Period.objects.filter(pk__in=ProgressSnapshot.objects.values("period_id").distinct())
+    return periods.order_by("-start").first()
+
+
+def snapshots_visible_to(user: User) -> QuerySet[ProgressSnapshot]:
+    """Reporters see the city's rows and their own unit's; every other role sees all rows."""
+    rows = ProgressSnapshot.objects.select_related("indicator", "unit", "period")
+    if user.role == User.Role.REPORTER:
+        return rows.filter(unit__code__in=[CITY_CODE, user.unit.code if user.unit else ""])
+    return rows
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def snapshot_as_dict(row: ProgressSnapshot) -> dict:
+    """Return an output row with exactly the fields of PROGRESS-RULES.md plus indicator, unit, period."""
+    return {
+        "indicator": row.indicator.code,
+        "unit": row.unit.code,
+        "period": row.period.code,
+        "actual": _number(row.actual),
+        "target": _number(row.target_value),
+        "target_year": row.target_year,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "mode": row.mode or None,
+        "time_elapsed_pct": _number(row.time_elapsed_pct),
+        "completion_pct": _number(row.completion_pct),
+        "gap_pp": _number(row.gap_pp),
+        "status": row.status,
+        "required_pace": _number(row.required_pace),
+        "recent_pace": _number(row.recent_pace),
+        "projected": _number(row.projected),
+        "computed_at": row.computed_at.isoformat(),
+    }
+
+
+def progress_filter(user: User, *, indicator: str | None, unit: str | None, period: str | None) -> tuple[QuerySet | None, dict]:
+    """Return (rows, errors) for the API's filters; unknown codes are errors, no period = the latest,
+    `all` = every period."""
+    errors: dict[str, list[str]] = {}
+
+    rows = snapshots_visible_to(user)
+    if indicator:
+        if not Indicator.objects.filter(code=indicator).exists():
+            errors["indicator"] = [_("unknown indicator code “%s”") % indicator[:30]]
+        rows = rows.filter(indicator__code=indicator)
+    if unit:
+        if not Unit.objects.filter(code=unit).exists():
+            errors["unit"] = [_("unknown unit code “%s”") % unit[:30]]
+        rows = rows.filter(unit__code=unit)
+    if period == "all":
+        pass  # every computed period
+    elif period:
+        if not Period.objects.filter(code=period).exists():
+            errors["period"] = [_("unknown period “%s”") % period[:30]]
+        rows = rows.filter(period__code=period)
+    else:
+        latest = latest_snapshot_period()
+        rows = rows.filter(period=latest) if latest else rows.none()
+    if errors:
+        return None, errors
+    return rows.order_by("indicator__position", "indicator__code", "unit__kind", "unit__code", "period__start"), {}
+
+
+def last_computed() -> dict:
+    """Return when the snapshots were last computed and the latest approval they include."""
+    return ProgressRun.objects.aggregate(finished=Max("finished_at"), latest_approval=Max("latest_approval_at"))

@@ -1,0 +1,44 @@
+"""GET /api/v1/progress/: the progress engine's output rows (snapshots), for logged-in users."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from ..selectors import progress as progress_selectors
+
+
+@login_not_required
+@extend_schema(
+    summary="Progress rows (PROGRESS-RULES.md output rows) by indicator, unit and period",
+    description="Unit 330300 is the city. Without `period`, the latest computed period. Reporters see the "
+    "city's rows and their own unit's.",
+    parameters=[
+        OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code, e.g. M01-STD"),
+        OpenApiParameter("unit", OpenApiTypes.STR, description="unit code; 330300 is the city"),
+        OpenApiParameter("period", OpenApiTypes.STR, description="period code YYYYQn, or `all`; default: the latest"),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+    tags=["progress"],
+)
+@api_view(["GET"])
+def progress_list(request):
+    params = {name: (request.query_params.get(name) or "").strip() or None for name in ("indicator", "unit", "period")}
+    rows, errors = progress_selectors.progress_filter(request.user, **params)
+    if errors:
+        raise ValidationError(errors)
+    computed = progress_selectors.last_computed()
+    return Response(
+        {
+            "count": rows.count(),
+            "computed_at": computed["finished"].isoformat() if computed["finished"] else None,
+            "latest_approval_included": computed["latest_approval"].isoformat() if computed["latest_approval"] else None,
+            "results": [progress_selectors.snapshot_as_dict(row) for row in rows],
+        }
+    )
+
+
+urlpatterns = [path("api/v1/progress/", progress_list, name="api_progress")]

@@ -1,0 +1,101 @@
+"""GET /api/v1/progress/ matches a hand computation from the approved figures (PROGRESS-RULES.md)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.test import Client
+
+from targets.models import Submission
+
+from ..conftest import client_for
+
+
+@pytest.fixture
+def computed(demo):
+    call_command("recompute_progress", stdout=io.StringIO())
+
+
+def approved(code: str, **filters):
+    return Submission.objects.filter(indicator__code=code, approved__isnull=False, **filters)
+
+
+def row(client, **params) -> dict:
+    body = client.get("/api/v1/progress/", params).json()
+    assert body["count"] == 1, body
+    return body["results"][0]
+
+
+@pytest.mark.django_db
+def test_cumulative_city_row_matches_a_hand_computation(computed, leader):
+    got = row(client_for(leader), indicator="M01-STD", unit="330300", period="2024Q2")
+    actual = approved("M01-STD", period__start__lte="2024-04-01").aggregate(s=Sum("approved__increment"))["s"]
+    assert got["actual"] == actual
+    tau, c = Decimal(100) * 6 / 12, Decimal(100) * actual / 50
+    assert got["time_elapsed_pct"] == 50
+    assert got["completion_pct"] == pytest.approx(float(c))
+    assert got["gap_pp"] == pytest.approx(float(tau - c))
+    expected = "on_track" if tau - c <= 10 else "at_risk" if tau - c <= 30 else "off_track"
+    assert got["status"] == expected
+    assert got["required_pace"] == pytest.approx(float((50 - actual) / 6))
+    last4 = approved("M01-STD", period__code__in=["2023Q3", "2023Q4", "2024Q1", "2024Q2"]).aggregate(s=Sum("approved__increment"))["s"]
+    assert got["recent_pace"] == pytest.approx(float(last4 / 4))
+    assert got["projected"] == pytest.approx(float(actual + last4 / 4 * 6))
+    assert (got["target"], got["target_year"], got["deadline"], got["mode"]) == (50, 2025, "2025-12-31", "reach")
+    assert set(got) == {
+        "indicator", "unit", "period", "actual", "target", "target_year", "deadline", "mode", "time_elapsed_pct",
+        "completion_pct", "gap_pp", "status", "required_pace", "recent_pace", "projected", "computed_at",
+    }
+
+
+@pytest.mark.django_db
+def test_ratio_ytd_sums_numerators_and_denominators_of_the_year(computed, leader):
+    got = row(client_for(leader), indicator="M14-RATE", unit="330300", period="2025Q3")
+    sums = approved("M14-RATE", period__code__in=["2025Q1", "2025Q2", "2025Q3"]).aggregate(n=Sum("approved__numerator"), d=Sum("approved__denominator"))
+    assert got["actual"] == pytest.approx(float(100 * sums["n"] / sums["d"]))
+    assert got["mode"] == "maintain" and got["target"] == 98 and got["target_year"] == 2025
+
+
+@pytest.mark.django_db
+def test_ratio_latest_uses_each_units_latest_state(computed, leader):
+    got = row(client_for(leader), indicator="M02-GRA", unit="330300", period="2025Q2")
+    num = den = 0
+    for unit in {s.unit_id for s in approved("M02-GRA")}:
+        latest = approved("M02-GRA", unit_id=unit, period__start__lte="2025-04-01").order_by("-period__start").select_related("approved").first()
+        if latest:
+            num += latest.approved.numerator
+            den += latest.approved.denominator
+    assert got["actual"] == pytest.approx(float(100 * num / den))
+
+
+@pytest.mark.django_db
+def test_no_period_means_the_latest_and_units_have_rows(computed, leader):
+    client = client_for(leader)
+    latest = client.get("/api/v1/progress/", {"indicator": "M10-ENT"}).json()
+    periods = {r["period"] for r in latest["results"]}
+    assert len(periods) == 1
+    units = {r["unit"] for r in latest["results"]}
+    assert "330300" in units and "330302" in units
+    everything = client.get("/api/v1/progress/", {"indicator": "M10-ENT", "unit": "330300", "period": "all"}).json()
+    assert everything["count"] == len({r["period"] for r in everything["results"]}) > 10
+    assert latest["computed_at"]
+
+
+@pytest.mark.django_db
+def test_unknown_codes_are_a_400_with_errors(computed, leader):
+    response = client_for(leader).get("/api/v1/progress/", {"indicator": "NOPE", "period": "2023Q9"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"indicator", "period"}
+
+
+@pytest.mark.django_db
+def test_reporters_see_the_city_and_their_own_unit_only(computed, reporter):
+    units = {r["unit"] for r in client_for(reporter).get("/api/v1/progress/", {"indicator": "M10-ENT"}).json()["results"]}
+    assert units == {"330300", "330302"}
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_get_401(computed):
+    assert Client().get("/api/v1/progress/").status_code == 401
