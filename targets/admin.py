@@ -1,9 +1,10 @@
 """The admin site: where administrators configure units, indicators, targets and periods."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .selectors.plan import target_breakdown_warnings
 from .models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, SubmissionVersion, Target, Unit, User
 
 
@@ -33,6 +34,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("reporting_units",)
     inlines = [TargetInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A split of a city target among units (分解目标) that does not add up is allowed but flagged.
+        for warning in target_breakdown_warnings(form.instance):
+            messages.warning(request, warning)
 
 
 @admin.register(Period)

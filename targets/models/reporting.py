@@ -4,6 +4,8 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from ..numbers import decimal_text
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -179,7 +181,7 @@ class SubmissionVersion(models.Model):
             if isinstance(value, (dt.date,)):
                 value = value.isoformat()
             elif isinstance(value, Decimal):
-                value = format(value.normalize(), "f")  # 12.0000 → "12": exact, no float rounding
+                value = decimal_text(value)  # 12.0000 → "12": exact, no float rounding
             result[name] = value
         return result
 

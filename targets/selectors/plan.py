@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from ..models import Area, Goal, Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
+from ..numbers import decimal_text
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -180,3 +181,31 @@ def plan_as_dict(plan: Plan) -> dict:
             for u in Unit.objects.filter(active=True).select_related("parent").order_by("kind", "code")
         ],
     }
+
+
+def target_breakdown_warnings(indicator: Indicator) -> list[str]:
+    """Return, per year, a warning when the units' shares of a count target do not add up to it.
+
+    Only counts add up: shares of a ratio target are each a ratio, so they are not summed.
+    """
+    from django.utils.translation import gettext as _
+
+    if indicator.kind != Indicator.Kind.CUMULATIVE:
+        return []
+    targets = list(indicator.targets.all())
+    city = {t.year: t.value for t in targets if t.unit_id is None}
+    shares: dict[int, Decimal] = {}
+    for t in targets:
+        if t.unit_id is not None:
+            shares[t.year] = shares.get(t.year, Decimal(0)) + t.value
+    warnings = []
+    for year, total in sorted(shares.items()):
+        whole = city.get(year)
+        if whole is None:
+            warnings.append(_("%(code)s %(year)s: units have targets but the city has none.") % {"code": indicator.code, "year": year})
+        elif total != whole:
+            warnings.append(
+                _("%(code)s %(year)s: the units' targets add up to %(parts)s, the city target is %(whole)s.")
+                % {"code": indicator.code, "year": year, "parts": decimal_text(total), "whole": decimal_text(whole)}
+            )
+    return warnings

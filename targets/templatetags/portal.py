@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Indicator, Submission, Target
 from ..models.i18n import localized
+from ..numbers import decimal_text
 
 register = template.Library()
 
@@ -20,11 +21,7 @@ def loc(obj, field: str) -> str:
 @register.filter
 def number(value) -> str:
     """Return a decimal without trailing zeros: 50.0000 → 50, 98.5000 → 98.5."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    text = format(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize(), "f")
-    return text
+    return "—" if value is None else decimal_text(value)
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from targets.actions import audit_record
 from targets.models import AuditEntry
+from targets.selectors.plan import target_breakdown_warnings
 from targets.plan_loader import PlanFileError, load_plan_file
 
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
                 action=AuditEntry.Action.PLAN_LOAD, actor_name="manage.py", obj=plan,
                 after={"file": str(path), "sha256": plan.source_sha256, **report.summary()},
             )
+        for indicator in plan.indicators.filter(active=True).prefetch_related("targets"):
+            for warning in target_breakdown_warnings(indicator):
+                self.stderr.write(self.style.WARNING(_("warning: %s") % warning))
         if not report.changed:
             self.stdout.write(_("%(plan)s: no changes (the database already matches %(file)s).") % {"plan": plan.code, "file": path})
             return

@@ -1,0 +1,45 @@
+"""Targets broken down to units (分解细化目标任务): own status and pace, warnings when parts don't add up."""
+
+import io
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.utils import translation
+
+from targets.actions.progress import progress_recompute
+from targets.models import Indicator, ProgressSnapshot
+
+from ..conftest import PLAN_FILE, client_for
+from .test_load_plan import find, write
+
+
+def plan_with_unit_targets(shares: dict[str, int]) -> dict:
+    data = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+    std = find(data["indicators"], code="M01-STD")
+    for code, value in shares.items():
+        std["targets"].append({"year": 2025, "deadline": "2025-12-31", "mode": "reach", "comparator": ">=", "value": value, "unit": code})
+    return data
+
+
+@pytest.mark.django_db
+def test_a_split_that_does_not_add_up_is_loaded_with_a_warning(tmp_path):
+    err = io.StringIO()
+    with translation.override("en"):
+        call_command("load_plan", str(write(tmp_path, plan_with_unit_targets({"330302": 10, "330381": 8}))), stdout=io.StringIO(), stderr=err)
+    assert "M01-STD 2025" in err.getvalue() and "18" in err.getvalue() and "50" in err.getvalue()
+    assert Indicator.objects.get(code="M01-STD").targets.filter(unit__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_unit_with_its_own_target_gets_its_own_status(tmp_path, demo, leader):
+    with translation.override("en"):
+        call_command("load_plan", str(write(tmp_path, plan_with_unit_targets({"330302": 10}))), stdout=io.StringIO(), stderr=io.StringIO())
+    progress_recompute(indicator=Indicator.objects.get(code="M01-STD"))
+    own = ProgressSnapshot.objects.get(indicator__code="M01-STD", unit__code="330302", period__code="2024Q2")
+    other = ProgressSnapshot.objects.get(indicator__code="M01-STD", unit__code="330381", period__code="2024Q2")
+    assert own.target_value == 10 and own.status in {"on_track", "at_risk", "off_track", "achieved"}
+    assert own.completion_pct == own.actual * 10  # 100 · A / 10
+    assert other.target_value is None and other.status == "no_target"
+    body = client_for(leader).get("/api/v1/progress/", {"indicator": "M01-STD", "unit": "330302", "period": "2024Q2"}).json()
+    assert body["results"][0]["target"] == 10
