@@ -209,12 +209,28 @@ def submission_approve(*, user: User, submission: Submission, expected_version: 
 
 
 @transaction.atomic
-def submissions_approve_many(*, user: User, submissions: list[Submission], ip: str | None = None) -> int:
-    """Approve several submissions at once: all of them, or none when one cannot be approved."""
+def submissions_approve_many(
+    *,
+    user: User,
+    submissions: list[Submission],
+    expected_versions: dict[int, int | None] | None = None,
+    ip: str | None = None,
+) -> int:
+    """Approve several submissions at once: all of them, or none when one cannot be approved.
+
+    `expected_versions` ({submission id: version the reviewer saw}) refuses the lot when one of
+    them changed since.
+    """
     _require_reviewer(user)
     ids = sorted({s.pk for s in submissions})
-    locked = list(Submission.objects.select_for_update(of=("self",)).select_related("current", "approved", "indicator", "unit", "period").filter(pk__in=ids).order_by("pk"))
+    locked = list(
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("current__created_by", "approved", "indicator", "unit", "period")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     for submission in locked:
+        _check_version(submission, (expected_versions or {}).get(submission.pk))
         _approve(user, submission, ip)
     return len(locked)
 

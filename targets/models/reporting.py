@@ -8,6 +8,7 @@ from ..numbers import decimal_text
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PERIOD_CODE = re.compile(r"^(\d{4})Q([1-4])$")
@@ -98,7 +99,8 @@ class Submission(models.Model):
     def is_late(self) -> bool:
         if self.first_submitted_at is None:
             return False
-        return self.first_submitted_at.date() > self.period.due
+        # The due date is a local (Asia/Shanghai) date: compare the local day of submission.
+        return timezone.localdate(self.first_submitted_at) > self.period.due
 
 
 class SubmissionVersion(models.Model):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from ..models import Area, Goal, Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
+from ..models import Indicator, Measure, Plan, Submission, Target, Unit
 from ..numbers import decimal_text
 
 

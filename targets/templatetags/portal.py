@@ -1,6 +1,5 @@
 """Template helpers: localized plan texts and readable targets and figures."""
 
-from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext as _

@@ -12,7 +12,7 @@ from targets.actions import submission_return, submission_save
 from targets.models import AuditEntry
 
 from ..conftest import PASSWORD, PLAN_FILE
-from ..factories import approved, draft, submitted
+from ..factories import approved, draft
 
 
 def verify() -> str:

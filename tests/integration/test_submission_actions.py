@@ -138,3 +138,12 @@ def test_unusual_values_need_an_explanation(reporter, reviewer):
     assert "explanation" in refused.value.errors
     accepted = submitted(reporter, "M01-STD", "2026Q3", increment="7", items=items, explanation="新建实验室集中验收")
     assert accepted.status == "submitted"
+
+
+@pytest.mark.django_db
+def test_approving_many_refuses_a_version_the_reviewer_did_not_see(reporter, reviewer):
+    seen = submitted(reporter, "M14-RATE")
+    other = submitted(reporter, "M01-STD")
+    with pytest.raises(StaleVersion):
+        submissions_approve_many(user=reviewer, submissions=[seen, other], expected_versions={seen.pk: 1, other.pk: 7})
+    assert not Submission.objects.filter(status="approved").exists()
