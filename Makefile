@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=1
 # make test: production-like settings; DATABASE_URL and REDIS_URL come from scripts/with-services.sh.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test setup setup-dev messages clean
+.PHONY: run test bench setup setup-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ setup-dev: $(VENV)/.dev-deps
 test: setup-dev
 	scripts/ensure-system-packages.sh
 	$(TEST_ENV) scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): bench/progress.py records its ratios in bench/results/.
+bench: setup-dev
+	scripts/ensure-system-packages.sh
+	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver scripts/with-services.sh $(BIN)/python bench/progress.py
 
 # Regenerate the message catalogues after changing user-facing strings (then translate, then compile).
 messages: $(VENV)/.run-deps

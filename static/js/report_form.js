@@ -1,0 +1,114 @@
+/* The reporter's form: live feedback while typing (the server checks everything again).
+   - ratio indicators: the percentage numerator / denominator as it is typed;
+   - cumulative indicators: how many items are listed against the increment.
+   Texts come translated from data attributes; no library, nothing fetched from outside. */
+(function () {
+  "use strict";
+
+  function parseCount(text) {
+    var cleaned = String(text || "").replace(/[,\s，]/g, "");
+    if (cleaned === "" || !/^\d+(\.\d+)?$/.test(cleaned)) {
+      return null;
+    }
+    return Number(cleaned);
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, key) {
+      return key in values ? values[key] : match;
+    });
+  }
+
+  function setupRatio(form) {
+    var numerator = form.querySelector("[data-numerator]");
+    var denominator = form.querySelector("[data-denominator]");
+    var output = form.querySelector("[data-ratio-output]");
+    if (!numerator || !denominator || !output) {
+      return;
+    }
+    function update() {
+      var num = parseCount(numerator.value);
+      var den = parseCount(denominator.value);
+      output.classList.remove("warning");
+      if (num === null || den === null) {
+        output.textContent = "";
+        return;
+      }
+      if (den === 0) {
+        output.textContent = output.dataset.zero;
+        output.classList.add("warning");
+        return;
+      }
+      var pct = (100 * num) / den;
+      output.textContent = output.dataset.label + ": " + pct.toFixed(1) + "%";
+      if (num > den) {
+        output.textContent += " — " + output.dataset.tooHigh;
+        output.classList.add("warning");
+      }
+    }
+    numerator.addEventListener("input", update);
+    denominator.addEventListener("input", update);
+    update();
+  }
+
+  function setupItems(form) {
+    var increment = form.querySelector("[data-increment]");
+    var items = form.querySelector("[data-items]");
+    var output = form.querySelector("[data-items-count]");
+    if (!increment || !items || !output) {
+      return;
+    }
+    function update() {
+      var listed = items.value.split(/\r?\n/).filter(function (line) {
+        return line.trim() !== "";
+      }).length;
+      var count = parseCount(increment.value);
+      output.textContent = fill(output.dataset.template, {
+        listed: listed,
+        increment: count === null ? "—" : count,
+      });
+      output.classList.remove("warning");
+      if (count !== null && count !== listed) {
+        output.textContent += " — " + output.dataset.mismatch;
+        output.classList.add("warning");
+      }
+    }
+    increment.addEventListener("input", update);
+    items.addEventListener("input", update);
+    update();
+  }
+
+  function setupMilestone(form) {
+    var date = form.querySelector("input[name='completed_on']");
+    var radios = form.querySelectorAll("input[name='done']");
+    if (!date || !radios.length) {
+      return;
+    }
+    function update() {
+      var no = form.querySelector("input[name='done'][value='false']:checked");
+      date.disabled = Boolean(no);
+    }
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  }
+
+  function init() {
+    document.querySelectorAll("form.report-form").forEach(function (form) {
+      setupRatio(form);
+      setupItems(form);
+      setupMilestone(form);
+    });
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
