@@ -157,7 +157,10 @@ USE_TZ = True
 
 # --- Static files: everything served by the app itself (offline intranet, no CDN) -----------
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js comes from the plotly package itself (served at /static/plotly/plotly.min.js): no CDN.
+import plotly as _plotly  # noqa: E402
+
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(_plotly.__file__).parent / "package_data")]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help="Where collectstatic puts files."))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

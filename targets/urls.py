@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import api, api_progress, excel, health, plan, reporting, reports, review
+from .views import api, api_progress, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
 
 app_name = "targets"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     *reports.urlpatterns,
     *api.urlpatterns,
     *api_progress.urlpatterns,
+    *dashboards.urlpatterns,
+    *indicator_pages.urlpatterns,
 ]
