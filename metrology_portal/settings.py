@@ -204,6 +204,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A shared cache where there is Redis (e.g. the once-a-day guard of reminder emails across
+# worker processes); in-process memory otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -58,6 +58,8 @@ DEMO_LOGINS = [
     DemoLogin("admin", User.Role.ADMIN, None),
 ]
 
+RETURN_REASON = "数据与e-CQS平台记录不一致，请核实后重新提交。"
+
 NARRATIVE_TEXTS = [
     "本季度按计划推进相关工作，召开专题推进会，落实责任分工。",
     "完成阶段性任务，组织业务培训，相关制度文件已印发。",
@@ -136,7 +138,8 @@ def demo_users_ensure() -> list[DemoLogin]:
 
 @transaction.atomic
 def demo_figures_create(plan: Plan) -> int:
-    """Create approved demo submissions from 2023Q1 to 2026Q3; return how many. Skips if present."""
+    """Create demo submissions from 2023Q1 to 2026Q3 — approved, but for a few of the latest quarter
+    still in review or returned — and return how many. Skips if present."""
     if Submission.objects.filter(is_demo=True).exists():
         return 0
     periods = list(Period.objects.filter(code__gte=FIRST_PERIOD, code__lte=LAST_PERIOD).order_by("start"))
@@ -169,13 +172,26 @@ def demo_figures_create(plan: Plan) -> int:
                     approved_by=reviewer, approved_at=approved,
                     note="演示数据 (demo data)", **values,
                 )
+                if period.code == LAST_PERIOD:
+                    # The latest quarter is still being reviewed: a few wait in the queue, a few
+                    # were returned, so reviewers and reporters have something to do in the demo.
+                    review = timing.random()
+                    if review < 0.12:
+                        submission.status = Submission.Status.SUBMITTED
+                        version.approved_by = version.approved_at = None
+                    elif review < 0.16:
+                        submission.status = Submission.Status.RETURNED
+                        version.approved_by = version.approved_at = None
+                        version.returned_by, version.returned_at = reviewer, approved
+                        version.return_reason = RETURN_REASON
                 pending.append((submission, version))
     Submission.objects.bulk_create([s for s, _ in pending], batch_size=500)
     for submission, version in pending:
         version.submission = submission
     SubmissionVersion.objects.bulk_create([v for _, v in pending], batch_size=500)
     for submission, version in pending:
-        submission.current = submission.approved = version
+        submission.current = version
+        submission.approved = version if version.approved_at else None
     Submission.objects.bulk_update([s for s, _ in pending], ["current", "approved"], batch_size=500)
     # Bulk-created figures bypass the approval action, so progress is recomputed here directly.
     transaction.on_commit(lambda: progress_recompute_all(trigger="demo"))

@@ -14,8 +14,8 @@ urlpatterns = [
     path("units/<str:code>/", plan.unit_detail, name="unit_detail"),
     path("api/v1/plan/", api.plan_detail, name="api_plan"),
     path("healthz/", health.healthz, name="healthz"),
+    *excel.urlpatterns,  # before reporting: /report/<period>/excel/ is not an indicator
     *reporting.urlpatterns,
-    *excel.urlpatterns,
     *review.urlpatterns,
     *reports.urlpatterns,
     *api.urlpatterns,

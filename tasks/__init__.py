@@ -2,5 +2,6 @@
 
 from .maintenance import plan_summary
 from .progress import recompute_all, recompute_indicator, relay_outbox
+from .reminders import send_report_reminders
 
-__all__ = ["plan_summary", "recompute_all", "recompute_indicator", "relay_outbox"]
+__all__ = ["plan_summary", "recompute_all", "recompute_indicator", "relay_outbox", "send_report_reminders"]
