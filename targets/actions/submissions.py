@@ -18,6 +18,17 @@ from .errors import ActionError, FiguresInvalid, StaleVersion
 from .outbox import outbox_enqueue
 
 EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
+MAX_REASON = 5000
+
+
+def _reason(reason: str | None, missing: str) -> str:
+    """Return the stripped reason, or refuse it when empty or too long (ActionError on `reason`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(missing, field="reason")
+    if len(reason) > MAX_REASON:
+        raise ActionError(_("At most %d characters.") % MAX_REASON, field="reason")
+    return reason
 
 
 def _require_reporter_of(user: User, unit: Unit) -> None:
@@ -241,9 +252,7 @@ def submission_return(
 ) -> Submission:
     """Return submitted figures to the reporter with a reason they will read."""
     _require_reviewer(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError(_("Say why the figures are returned."), field="reason")
+    reason = _reason(reason, _("Say why the figures are returned."))
     submission = Submission.objects.select_for_update(of=("self",)).select_related("current__created_by").get(pk=submission.pk)
     _check_version(submission, expected_version)
     if submission.status != Submission.Status.SUBMITTED:
@@ -278,9 +287,7 @@ def submission_amend(
         .get(pk=submission.pk)
     )
     _require_reporter_of(user, submission.unit)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError(_("Give the reason for the amendment."), field="reason")
+    reason = _reason(reason, _("Give the reason for the amendment."))
     _check_version(submission, expected_version)
     if submission.status != Submission.Status.APPROVED:
         raise ActionError(_("Only approved figures are amended; edit this one instead (it is %s).") % submission.get_status_display(), status=409)
