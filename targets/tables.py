@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Submission, SubmissionVersion
+from .models import AuditEntry, Submission, SubmissionVersion
+from .selectors.audit import audit_changes
 from .templatetags.review import figure_change, version_figure
 
 
@@ -137,3 +139,66 @@ class ReviewQueueTable(tables.Table):
             url += "?" + urlencode({"next": request.get_full_path()})
         label = _("Review") if record.status == Submission.Status.SUBMITTED else _("View")
         return format_html('<a href="{}">{}</a>', url, label)
+
+
+class AuditTable(tables.Table):
+    """The audit log as a table; newest first, in the order of the chain (no re-sorting)."""
+
+    at = tables.Column(verbose_name=gettext_lazy("Time"))
+    actor_name = tables.Column(verbose_name=gettext_lazy("User"))
+    ip = tables.Column(verbose_name=gettext_lazy("Address"))
+    action = tables.Column(verbose_name=gettext_lazy("Action"))
+    object = tables.Column(verbose_name=gettext_lazy("Object"), accessor="object_repr", empty_values=())
+    changes = tables.Column(verbose_name=gettext_lazy("Before → after"), accessor="pk", empty_values=())
+    hash = tables.Column(verbose_name=gettext_lazy("Hash"))
+
+    class Meta:
+        model = AuditEntry
+        fields: tuple = ()
+        orderable = False
+        attrs = {"class": "data audit-table"}
+        empty_text = gettext_lazy("No entries match these filters.")
+        template_name = "django_tables2/table.html"
+
+    def __init__(self, *args, submission_url: Callable[[int], str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission_url = submission_url
+
+    def render_at(self, value):
+        return format_html('<span class="nowrap">{}</span>', timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S"))
+
+    def render_actor_name(self, record):
+        return record.actor_name or "—"
+
+    def render_action(self, record):
+        return format_html('<span class="action action-{}">{}</span>', record.action, record.get_action_display())
+
+    def render_object(self, record):
+        if not (record.object_type or record.object_repr):
+            return "—"
+        label = record.object_repr or f"{record.object_type} {record.object_id}"
+        title = f"{record.object_type} #{record.object_id}" if record.object_id else record.object_type
+        if record.object_type == "submission" and self.submission_url and record.object_id.isdigit():
+            return format_html('<a href="{}" title="{}">{}</a>', self.submission_url(int(record.object_id)), title, label)
+        return format_html('<span title="{}">{}</span>', title, label)
+
+    def render_changes(self, record):
+        changes = audit_changes(record.before, record.after)
+        if not changes:
+            return "—"
+        items = []
+        for change in changes:
+            key = format_html('<code class="key">{}</code> ', change.key) if change.key else ""
+            if change.added:  # a value set where there was none: just the new value
+                items.append(format_html("<li>{}<ins>{}</ins></li>", key, change.after))
+            elif change.removed:
+                items.append(format_html('<li>{}<del>{}</del> <span class="muted">({})</span></li>', key, change.before, _("removed")))
+            else:
+                items.append(format_html(
+                    '<li>{}<del>{}</del> <span aria-hidden="true">→</span><span class="visually-hidden">{}</span> <ins>{}</ins></li>',
+                    key, change.before, _("changed to"), change.after,
+                ))
+        return format_html('<ul class="changes">{}</ul>', format_html_join("", "{}", ((item,) for item in items)))
+
+    def render_hash(self, value):
+        return format_html('<code class="hash" title="{}">{}…</code>', value, value[:10])
