@@ -37,7 +37,7 @@ def test_the_quarterly_cycle(live_server, transactional_db, reporter, reviewer, 
     error = page.locator(".error-summary")
     assert error.is_visible()
     assert re.search(r"[\u4e00-\u9fff]", error.inner_text()), "the error is in Chinese"
-    assert "分子" in error.inner_text() or "分母" in error.inner_text()
+    assert "分子（1200）不能大于分母（1000）" in error.inner_text()
     assert page.input_value("#id_denominator") == "1000" and page.input_value("#id_note") == "含乡镇所数据"
     assert page.input_value("#id_numerator") == "1200", "what was typed is kept, even when wrong"
     page.screenshot(path=str(screenshot_dir / "report_form_error_zh.png"), full_page=True)

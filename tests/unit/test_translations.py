@@ -59,6 +59,7 @@ def test_every_template_string_is_in_the_catalogue():
     missing = []
     for path in (ROOT / "templates").rglob("*.html"):
         for msgid in re.findall(r"{%\s*trans\s+\"([^\"]+)\"", path.read_text(encoding="utf-8")):
-            if msgid not in known:
+            # {% trans %} stores a bare % as %% in the catalogue (and turns it back when rendering).
+            if msgid not in known and msgid.replace("%", "%%") not in known:
                 missing.append(f"{path.name}: {msgid}")
     assert missing == []
