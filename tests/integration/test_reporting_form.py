@@ -323,13 +323,10 @@ def test_messages_are_chinese_by_default_and_english_on_request(reporter):
     body = refused(client, url("M01-STD"), {"increment": "-1", "action": "draft"})
     assert 'lang="zh-hans"' in body
     assert "本期增量" in body  # the field's label, from the Chinese catalogue
-    chinese = zh("Must not be negative.")
-    assert chinese in body
+    assert "不能为负数" in body
     client.cookies["django_language"] = "en"
     english = refused(client, url("M01-STD"), {"increment": "-1", "action": "draft"})
     assert "Must not be negative." in english and "本期增量" not in english
-    if not re.search(r"[\u4e00-\u9fff]", chinese):
-        pytest.xfail("the figures messages are not in the Chinese catalogue yet (translations are done centrally)")
 
 
 # --- Concurrent edits, returns, amendments -----------------------------------------------------

@@ -322,7 +322,7 @@ def test_returning_without_a_reason_is_refused_next_to_the_field(reporter, revie
     body = response.content.decode()
     assert '<html lang="zh-hans">' in body
     error = re.search(r'<span class="field-error" id="return-reason-error">(.*?)</span>', body, re.S)
-    assert error and error.group(1) == zh("Say why the figures are returned.")
+    assert error and error.group(1) == "请填写退回理由。"
     assert re.search(r'<textarea id="return-reason" name="reason"[^>]*aria-invalid="true"', body)
     assert fresh(waiting).status == Submission.Status.SUBMITTED and fresh(waiting).current.returned_at is None
     assert audit_actions(waiting) == entries_before
