@@ -1,3 +1,66 @@
-"""(being written)"""
+"""The leaders' dashboards: the overview, a task area's and a measure's progress (snapshots only).
 
-urlpatterns: list = []
+For leaders, reviewers, auditors and admins; reporters get 403 (they see only their own unit's
+figures, on their reporting pages).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path
+
+from .. import selectors
+from ..charts_overview import figure_json, status_by_area_figure
+from ..models import User
+from ..permissions import role_required
+from ..selectors.dashboards import (
+    dashboard_area,
+    dashboard_measure,
+    dashboard_meta,
+    dashboard_overview,
+    dashboard_period_pick,
+    dashboard_periods,
+)
+
+DASHBOARD_ROLES = (User.Role.LEADER, User.Role.REVIEWER, User.Role.AUDITOR, User.Role.ADMIN)
+
+
+def _common(request) -> dict:
+    """Return the plan, the periods to choose from and the chosen one (?period=YYYYQn)."""
+    plan = selectors.plan_current()
+    periods = dashboard_periods()
+    period, period_error = dashboard_period_pick(periods, request.GET.get("period", "").strip())
+    return {"plan": plan, "periods": periods, "period": period, "period_error": period_error, "nav": "dashboard"}
+
+
+@role_required(*DASHBOARD_ROLES)
+def overview(request):
+    context = _common(request)
+    if context["period"] is not None:
+        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
+        context.update(dashboard_meta())
+        context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
+    return render(request, "targets/dashboard_overview.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def area(request, number: int):
+    context = _common(request)
+    context.update(dashboard_area(plan=context["plan"], number=number, period=context["period"]))
+    context.update(dashboard_meta())
+    return render(request, "targets/dashboard_area.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def measure(request, number: int):
+    context = _common(request)
+    context.update(dashboard_measure(plan=context["plan"], number=number, period=context["period"]))
+    context.update(dashboard_meta())
+    return render(request, "targets/dashboard_measure.html", context)
+
+
+urlpatterns = [
+    path("progress/", overview, name="dashboard_overview"),
+    path("progress/areas/<int:number>/", area, name="dashboard_area"),
+    path("progress/measures/<int:number>/", measure, name="dashboard_measure"),
+]

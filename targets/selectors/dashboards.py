@@ -1,0 +1,398 @@
+"""Reads for the leaders' dashboards: the overview, a task area and a measure.
+
+Every number comes from the progress snapshots (the city's rows, unit 330300), exactly as
+GET /api/v1/progress/ serves them; pages only round for display. Each read is a fixed number of
+queries whatever the number of units, periods or figures behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
+from .progress import last_computed
+
+Status = ProgressSnapshot.Status
+
+# Traffic lights of the rules: green = on track or achieved, yellow = at risk, red = off track or
+# missed, grey = nothing to judge (no data, no target).
+LIGHTS = {
+    Status.ACHIEVED: "green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.MISSED: "red",
+    Status.NO_DATA: "grey",
+    Status.NO_TARGET: "grey",
+}
+LIGHT_ORDER = ("green", "yellow", "red", "grey")
+ATTENTION = (Status.OFF_TRACK, Status.AT_RISK)  # the worse first where gaps cannot order them
+
+
+def light_label(light: str) -> str:
+    return {
+        "green": _("Green: achieved or on track"),
+        "yellow": _("Yellow: at risk"),
+        "red": _("Red: off track or missed"),
+        "grey": _("Grey: no data"),
+    }[light]
+
+
+@dataclass
+class IndicatorProgress:
+    """One indicator with its city row at a period (None when no row was computed)."""
+
+    indicator: Indicator
+    row: ProgressSnapshot | None
+    goal_years: tuple[int, ...] = ()
+    unit_statuses: list[dict] = field(default_factory=list)  # narratives: how many units report what
+    final: FinalResult | None = None  # the target's result at its deadline, once that has passed
+
+    @property
+    def deadline_passed(self) -> bool:
+        """Return whether the row's target was due before its period (its result is then final)."""
+        row = self.row
+        return bool(row and row.deadline and row.deadline < row.period.start)
+
+    @property
+    def status(self) -> str:
+        return self.row.status if self.row else Status.NO_DATA
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def light(self) -> str:
+        return LIGHTS[self.status]
+
+    @property
+    def is_reach(self) -> bool:
+        return bool(self.row and self.row.mode == "reach")
+
+    @property
+    def is_maintain(self) -> bool:
+        return bool(self.row and self.row.mode == "maintain")
+
+    @property
+    def has_pace(self) -> bool:
+        return bool(self.row and self.row.required_pace is not None)
+
+    @property
+    def projected_short(self) -> Decimal | None:
+        """Return how far the projection at the deadline falls short of the target (None if it does not)."""
+        row = self.row
+        if not row or row.projected is None or row.target_value is None or row.projected >= row.target_value:
+            return None
+        return row.target_value - row.projected
+
+
+@dataclass
+class StatusCounts:
+    """Status counts of a set of indicators: a task area's, a measure's, or all of them."""
+
+    area: Area | None
+    statuses: dict[str, int] = field(default_factory=lambda: {s: 0 for s in Status.values})
+
+    def add(self, status: str) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    @property
+    def lights(self) -> list[dict]:
+        """Return one entry per light with its count and the statuses behind it."""
+        result = []
+        for light in LIGHT_ORDER:
+            parts = [(Status(s).label, n) for s, n in self.statuses.items() if n and LIGHTS[s] == light]
+            count = sum(n for _label, n in parts)
+            result.append({"light": light, "label": light_label(light), "count": count, "parts": parts})
+        return result
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def dashboard_periods() -> list[Period]:
+    """Return the periods progress has been computed for, newest first (one query)."""
+    computed = ProgressSnapshot.objects.filter(period=OuterRef("pk"))
+    return list(Period.objects.filter(Exists(computed)).order_by("-start"))
+
+
+def dashboard_period_pick(periods: list[Period], code: str) -> tuple[Period | None, str]:
+    """Return (period, error): the period `code` among `periods`, or the latest with an error message
+    when `code` is unknown; no code means the latest (the reporting period)."""
+    latest = periods[0] if periods else None
+    if not code:
+        return latest, ""
+    chosen = next((p for p in periods if p.code == code), None)
+    if chosen is None:
+        return latest, _("No progress has been computed for the period “%s”; the latest period is shown instead.") % code[:20]
+    return chosen, ""
+
+
+# --- Shared reads ------------------------------------------------------------------------------
+
+
+def _city_rows(plan: Plan, period: Period | None) -> QuerySet[ProgressSnapshot]:
+    if period is None:
+        return ProgressSnapshot.objects.none()
+    return ProgressSnapshot.objects.filter(
+        indicator__plan=plan, indicator__active=True, unit__kind=Unit.Kind.CITY, period=period
+    ).select_related("period", "target")
+
+
+def dashboard_meta() -> dict:
+    """Return when the snapshots were computed, the latest approval they include, and whether the
+    approved figures include demo data (two queries)."""
+    computed = last_computed()
+    return {
+        "computed_at": computed["finished"],
+        "latest_approval": computed["latest_approval"],
+        "has_demo": Submission.objects.filter(approved__isnull=False, is_demo=True).exists(),
+    }
+
+
+def _goal_years(plan: Plan) -> dict[int, tuple[int, ...]]:
+    """Return, per indicator id, the years of the overall goals it measures (one query)."""
+    links = Goal.indicators.through.objects.filter(goal__plan=plan).values_list("indicator_id", "goal__year")
+    years: dict[int, list[int]] = {}
+    for indicator_id, year in links:
+        years.setdefault(indicator_id, []).append(year)
+    return {k: tuple(sorted(v)) for k, v in years.items()}
+
+
+def _count_by_area(areas: list[Area], progress: list[IndicatorProgress]) -> tuple[list[StatusCounts], StatusCounts]:
+    by_area = {a.pk: StatusCounts(area=a) for a in areas}
+    outside = StatusCounts(area=None)
+    for item in progress:
+        measure = item.indicator.measure
+        (by_area.get(measure.area_id, outside) if measure else outside).add(item.status)
+    return list(by_area.values()), outside
+
+
+def _attention_key(item: IndicatorProgress):
+    gap = item.row.gap_pp if item.row else None
+    # Largest gap first; rows without a gap (narratives) after, the worse status first.
+    return (gap is None, -(gap or 0), ATTENTION.index(item.status), item.indicator.position, item.indicator.code)
+
+
+def _attention(progress: list[IndicatorProgress], period: Period) -> list[IndicatorProgress]:
+    """Return the at-risk and off-track indicators, the largest gap first; narratives get the count
+    of their units per latest self-assessed status (one query)."""
+    items = sorted((p for p in progress if p.status in ATTENTION), key=_attention_key)
+    narratives = {p.indicator.pk: p for p in items if not p.indicator.is_numeric}
+    if narratives:
+        counts = (
+            ProgressSnapshot.objects.filter(period=period, indicator_id__in=narratives)
+            .exclude(unit__kind=Unit.Kind.CITY)
+            .values_list("indicator_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        found: dict[int, dict[str, int]] = {}
+        for indicator_id, status, n in counts:
+            found.setdefault(indicator_id, {})[status] = n
+        order = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NO_DATA]
+        for indicator_id, item in narratives.items():
+            by_status = found.get(indicator_id, {})
+            item.unit_statuses = [
+                {"status": s, "light": LIGHTS[s], "label": Status(s).label, "count": by_status[s]}
+                for s in order if by_status.get(s)
+            ]
+    return items
+
+
+# --- The overview ----------------------------------------------------------------------------
+
+
+def dashboard_overview(*, plan: Plan, period: Period) -> dict:
+    """Return everything the overview shows for `period` (a fixed number of queries)."""
+    rows = list(_city_rows(plan, period).select_related("indicator__measure__area").order_by("indicator__position", "indicator__code"))
+    goal_years = _goal_years(plan)
+    progress = [IndicatorProgress(indicator=r.indicator, row=r, goal_years=goal_years.get(r.indicator_id, ())) for r in rows]
+
+    # Headline cards: the numeric indicators whose target is still running at this period (its
+    # deadline quarter not yet passed); the overall goals' indicators first.
+    running = [
+        p for p in progress
+        if p.indicator.is_numeric and p.row.target_id and p.row.deadline and p.row.deadline >= period.start
+    ]
+    headline = sorted(running, key=lambda p: (not p.goal_years, p.goal_years, p.indicator.position, p.indicator.code))
+
+    areas = list(Area.objects.filter(plan=plan).order_by("number"))
+    area_counts, outside = _count_by_area(areas, progress)
+    totals = StatusCounts(area=None)
+    for item in progress:
+        totals.add(item.status)
+
+    return {
+        "period": period,
+        "headline": headline,
+        "final_results": _final_results(plan, period, {p.indicator.pk: p for p in progress}),
+        "area_counts": area_counts,
+        "outside_counts": outside,
+        "totals": totals,
+        "attention": _attention(progress, period),
+        "indicator_count": len(progress),
+    }
+
+
+@dataclass
+class FinalResult:
+    """A target whose deadline quarter has been computed: its row at that quarter is final."""
+
+    row: ProgressSnapshot
+    now: ProgressSnapshot | None  # the indicator's row at the selected period, for comparison
+
+    @property
+    def at_deadline(self) -> IndicatorProgress:
+        return IndicatorProgress(indicator=self.row.indicator, row=self.row)
+
+    @property
+    def latest(self) -> IndicatorProgress:
+        return IndicatorProgress(indicator=self.row.indicator, row=self.now)
+
+    @property
+    def achieved(self) -> bool:
+        return self.row.status == Status.ACHIEVED
+
+    @property
+    def outcome(self) -> str:
+        if self.achieved:
+            return _("Achieved")
+        if self.row.status == Status.NO_DATA:
+            return _("Missed (no approved figures)")
+        return _("Missed")
+
+    @property
+    def reached_since(self) -> bool:
+        """Return whether a missed target has been met by a later value (shown, never re-judged)."""
+        if self.achieved or not self.now or self.now.actual is None or self.row.target_value is None:
+            return False
+        return self.now.actual >= self.row.target_value if self.row.target.comparator != "<=" else self.now.actual <= self.row.target_value
+
+
+def _deadline_rows(plan: Plan, period: Period) -> QuerySet[ProgressSnapshot]:
+    """Return the city rows at the deadline quarter of each city target due by `period`: the row of
+    the quarter that holds the target's deadline date, whose status is final."""
+    return ProgressSnapshot.objects.filter(
+        indicator__plan=plan, indicator__active=True, unit__kind=Unit.Kind.CITY,
+        target__isnull=False, target__unit__isnull=True,
+        target__deadline__gte=F("period__start"), target__deadline__lte=F("period__end"),
+        period__start__lte=period.start,
+    ).select_related("indicator", "period", "target")
+
+
+def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorProgress]) -> list[dict]:
+    """Return, per horizon year whose deadlines have passed, each city target judged at its deadline
+    quarter (one query)."""
+    horizons = [int(y) for y in plan.horizons or []]
+    rows = _deadline_rows(plan, period).filter(target__year__in=horizons).order_by(
+        "target__year", "indicator__position", "indicator__code"
+    )
+    years: dict[int, list[FinalResult]] = {}
+    for row in rows:
+        current = now.get(row.indicator_id)
+        years.setdefault(row.target.year, []).append(FinalResult(row=row, now=current.row if current else None))
+    result = []
+    for year, items in years.items():
+        achieved = sum(1 for i in items if i.achieved)
+        result.append({"year": year, "results": items, "achieved": achieved, "missed": len(items) - achieved})
+    return result
+
+
+# --- Task areas and measures -----------------------------------------------------------------
+
+
+def _measure_progress(measures: list[Measure], rows: dict[int, ProgressSnapshot], narratives: dict[int, list[Submission]]) -> list[dict]:
+    result = []
+    for measure in measures:
+        items = [IndicatorProgress(indicator=i, row=rows.get(i.pk)) for i in measure.indicators.all()]
+        counts = StatusCounts(area=None)
+        for item in items:
+            counts.add(item.status)
+        result.append({
+            "measure": measure,
+            "indicators": items,
+            "numeric": [i for i in items if i.indicator.is_numeric],
+            "narrative": [
+                {"progress": i, "texts": narratives.get(i.indicator.pk, [])} for i in items if not i.indicator.is_numeric
+            ],
+            "counts": counts,
+        })
+    return result
+
+
+def _latest_narratives(indicator_ids: list[int], period: Period | None) -> dict[int, list[Submission]]:
+    """Return, per narrative indicator, each unit's latest approved text up to `period`, newest first
+    (one query: a correlated subquery picks each unit's latest period)."""
+    if not indicator_ids or period is None:
+        return {}
+    approved = Submission.objects.filter(approved__isnull=False, period__start__lte=period.start)
+    latest_of_unit = (
+        approved.filter(indicator=OuterRef("indicator"), unit=OuterRef("unit")).order_by("-period__start").values("pk")[:1]
+    )
+    texts = (
+        approved.filter(indicator_id__in=indicator_ids)
+        .filter(pk=Subquery(latest_of_unit))
+        .select_related("unit", "period", "approved")
+        .order_by("indicator_id", "-period__start", "-approved__approved_at", "unit__code")
+    )
+    result: dict[int, list[Submission]] = {}
+    for submission in texts:
+        result.setdefault(submission.indicator_id, []).append(submission)
+    return result
+
+
+def _measures_read(plan: Plan, period: Period | None, measures: QuerySet[Measure]) -> list[dict]:
+    measures = list(measures.prefetch_related(Prefetch("indicators", queryset=Indicator.objects.filter(active=True).order_by("position", "code"))))
+    indicator_ids = [i.pk for m in measures for i in m.indicators.all()]
+    rows = {r.indicator_id: r for r in _city_rows(plan, period).filter(indicator_id__in=indicator_ids)}
+    narrative_ids = [i.pk for m in measures for i in m.indicators.all() if not i.is_numeric]
+    result = _measure_progress(measures, rows, _latest_narratives(narrative_ids, period))
+    # Targets already due: their final result, judged at the deadline quarter (one query).
+    passed = {i.indicator.pk: i for block in result for i in block["numeric"] if i.deadline_passed}
+    if passed:
+        for row in _deadline_rows(plan, period).filter(indicator_id__in=passed).order_by("period__start"):
+            item = passed[row.indicator_id]
+            item.final = FinalResult(row=row, now=item.row)  # the latest deadline passed wins
+    return result
+
+
+def dashboard_area(*, plan: Plan, number: int, period: Period | None) -> dict:
+    """Return a task area's measures with their indicators' status at `period` (404 for no such area)."""
+    area = Area.objects.filter(plan=plan, number=number).first()
+    if area is None:
+        raise Http404("no such area")
+    measures = _measures_read(plan, period, Measure.objects.filter(area=area).order_by("number"))
+    counts = StatusCounts(area=area)
+    for m in measures:
+        for item in m["indicators"]:
+            counts.add(item.status)
+    return {"area": area, "measures": measures, "counts": counts, "period": period}
+
+
+def dashboard_measure(*, plan: Plan, number: int, period: Period | None) -> dict:
+    """Return one measure with its indicators' status at `period` (404 for no such measure)."""
+    found = _measures_read(
+        plan, period, Measure.objects.filter(area__plan=plan, number=number).select_related("area")
+    )
+    if not found:
+        raise Http404("no such measure")
+    numbers = list(Measure.objects.filter(area__plan=plan).order_by("number").values_list("number", flat=True))
+    i = numbers.index(number)
+    return {
+        "measure": found[0]["measure"],
+        "measure_block": found[0],
+        "counts": found[0]["counts"],
+        "period": period,
+        "previous": numbers[i - 1] if i > 0 else None,
+        "following": numbers[i + 1] if i + 1 < len(numbers) else None,
+    }
