@@ -18,7 +18,7 @@ class Command(BaseCommand):
         logins = demo_users_ensure()
         created = demo_figures_create(plan_obj)
         if created:
-            self.stdout.write(self.style.SUCCESS(_("created %d approved demo submissions") % created))
+            self.stdout.write(self.style.SUCCESS(_("created %d demo submissions (approved; a few of the latest quarter still in review)") % created))
         else:
             self.stdout.write(_("demo submissions already present: unchanged"))
         self.stdout.write(_("Demo logins (demo data only):"))
