@@ -47,3 +47,7 @@ def page(browser):
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# The real Celery worker of the integration tests, for the browser tests that need one.
+from ..integration.conftest import celery_worker  # noqa: E402,F401
