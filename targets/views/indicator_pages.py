@@ -1,3 +1,127 @@
-"""(being written)"""
+"""The leaders' progress pages: one indicator's progress, and the units compared side by side.
 
-urlpatterns: list = []
+Both read progress snapshots only (the rows of GET /api/v1/progress/) plus the approved figures
+behind them, in a fixed number of queries. Reporters get 403: they see their own unit's figures
+on their reporting pages instead.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_tables2 import RequestConfig
+
+from .. import charts, selectors
+from ..models import Indicator, User
+from ..permissions import role_required
+from ..selectors.indicator_progress import (
+    approved_figures,
+    figure_periods,
+    figure_units,
+    indicator_get,
+    indicator_progress,
+    narrative_timeline,
+)
+from ..selectors.unit_comparison import SCOPES, comparison, comparison_periods
+from ..tables_progress import (
+    ApprovedFiguresFilter,
+    ApprovedFiguresTable,
+    ContributionTable,
+    RankingTable,
+    UnitSummaryTable,
+)
+
+DASHBOARD_ROLES = (User.Role.REVIEWER, User.Role.LEADER, User.Role.AUDITOR, User.Role.ADMIN)
+
+
+def _period_error(requested: str, shown) -> str:
+    if requested and (shown is None or shown.code != requested):
+        return _("No progress is computed for the period “%s”; the latest period is shown instead.") % requested[:20]
+    return ""
+
+
+@require_safe
+@role_required(*DASHBOARD_ROLES)
+def dashboard_indicator(request, code: str):
+    plan = selectors.plan_current()
+    indicator = indicator_get(plan, code)
+    requested = request.GET.get("period", "").strip()
+    page = indicator_progress(indicator, requested or None)
+
+    trend = charts.trend_figure(page)
+    bars = charts.contribution_figure(page)
+    contributions = ContributionTable(page.contributions, kind=indicator.kind, prefix="units-")
+    RequestConfig(request, paginate=False).configure(contributions)
+
+    figures_filter = ApprovedFiguresFilter(
+        request.GET or None,
+        queryset=approved_figures(request.user, indicator),
+        units=figure_units(indicator),
+        periods=figure_periods(plan, timezone.localdate()),
+    )
+    figures = ApprovedFiguresTable(figures_filter.qs, prefix="figures-")
+    RequestConfig(request, paginate={"per_page": ApprovedFiguresTable.Meta.per_page}).configure(figures)
+
+    return render(
+        request,
+        "targets/dashboard_indicator.html",
+        {
+            "nav": "dashboard",
+            "plan": plan,
+            "indicator": indicator,
+            "page": page,
+            "period_error": _period_error(requested, page.period),
+            "trend_html": charts.figure_html(trend, div_id="trend-chart", height=420) if trend else "",
+            "bars_html": charts.figure_html(bars, div_id="contribution-chart", height=charts.bars_height(min(len(page.contributions), charts.BAR_LIMIT))) if bars else "",
+            "contributions": contributions,
+            "figures_filter": figures_filter,
+            "figures": figures,
+            "timeline": narrative_timeline(page) if indicator.kind == Indicator.Kind.NARRATIVE else [],
+            "bar_limit": charts.BAR_LIMIT,
+        },
+    )
+
+
+@require_safe
+@role_required(*DASHBOARD_ROLES)
+def dashboard_counties(request):
+    plan = selectors.plan_current()
+    periods = comparison_periods()
+    requested = request.GET.get("period", "").strip()
+    period = next((p for p in periods if p.code == requested), None) or (periods[0] if periods else None)
+    scope = request.GET.get("scope", "")
+    scope = scope if scope in SCOPES else SCOPES[0]
+    data = comparison(plan, period=period, periods=periods, scope=scope, rank_code=request.GET.get("rank", "").strip() or None)
+
+    summary = UnitSummaryTable(data.ranked, prefix="summary-")
+    RequestConfig(request, paginate=False).configure(summary)
+    ranking, ranking_html = None, ""
+    if data.rank_indicator is not None:
+        ranking = RankingTable(data.ranking, kind=data.rank_indicator.kind, prefix="rank-")
+        RequestConfig(request, paginate=False).configure(ranking)
+        bars = charts.ranking_figure(data)
+        if bars is not None:
+            ranking_html = charts.figure_html(bars, div_id="ranking-chart", height=charts.bars_height(min(len(data.ranking), charts.BAR_LIMIT)))
+    return render(
+        request,
+        "targets/dashboard_counties.html",
+        {
+            "nav": "counties",
+            "plan": plan,
+            "data": data,
+            "period_error": _period_error(requested, period),
+            "summary": summary,
+            "ranking": ranking,
+            "ranking_html": ranking_html,
+            "bar_limit": charts.BAR_LIMIT,
+        },
+    )
+
+
+urlpatterns = [
+    path("progress/indicators/<str:code>/", dashboard_indicator, name="dashboard_indicator"),
+    path("progress/counties/", dashboard_counties, name="dashboard_counties"),
+]
