@@ -3,7 +3,13 @@
 Not a test: it measures, in one run on one machine, ratios that do not depend on how fast or busy
 the machine is, and records them in bench/results/ (JSON + a markdown table):
 - full recompute of every indicator  vs  the floor: one GROUP BY over the same approved rows in
-  PostgreSQL, its result fetched (goal at 100×: ≤ 5×);
+  PostgreSQL, its result fetched (goal at 100×: ≤ 5×); on PostgreSQL the recompute is the
+  set-based SQL of targets/progress_sql.py, written into an empty snapshot table;
+- where its time goes: the computation alone (the same statement without the INSERT), and the
+  write floor (replacing the same rows by constant ones: the table's indexes and deferred
+  foreign-key checks, with nothing computed);
+- the Python engine (targets/progress.py, the reference) on the same data, and whether both wrote
+  identical rows (every column but computed_at);
 - one indicator's recompute after an approval (seconds, and vs the floor);
 - the leaders' overview page  vs  a trivial logged-in page (goal: ≤ 3×).
 Scale k: 13·k reporting units (100× ≈ 1,300), every active indicator reported by all of them,
@@ -34,13 +40,20 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
+from targets import progress_sql  # noqa: E402
 from targets.actions import user_create_or_update  # noqa: E402
-from targets.actions.progress import progress_recompute, progress_recompute_all  # noqa: E402
-from targets.models import Indicator, ProgressSnapshot  # noqa: E402
+from targets.actions.progress import (  # noqa: E402
+    _city_id,
+    progress_recompute,
+    progress_recompute_all,
+    progress_recompute_python,
+    reporting_period,
+)
+from targets.models import Indicator, Plan, ProgressSnapshot  # noqa: E402
 
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,10,100").split(",")]
 TODAY = dt.date(2027, 1, 15)  # the reporting period is then 2026Q4: 16 quarters from 2023Q1
@@ -131,6 +144,73 @@ def generate(scale: int) -> int:
         return c.fetchone()[0]
 
 
+# Every column of a snapshot row but its id and computed_at.
+ROW_COLUMNS = (
+    "indicator_id, unit_id, period_id, actual, target_id, target_value, target_year, deadline, mode, "
+    "time_elapsed_pct, completion_pct, gap_pp, status, required_pace, recent_pace, projected"
+)
+
+
+def python_full() -> None:
+    for indicator in Indicator.objects.filter(active=True).select_related("plan").order_by("pk"):
+        progress_recompute_python(indicator=indicator, trigger="bench", today=TODAY)
+
+
+def keep_python_rows() -> None:
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS bench_python_rows")
+        c.execute(f"CREATE TEMP TABLE bench_python_rows AS SELECT {ROW_COLUMNS} FROM targets_progresssnapshot")
+
+
+def rows_differing() -> int:
+    """Rows written by one engine and not by the other (0: identical)."""
+    with connection.cursor() as c:
+        c.execute(
+            f"""SELECT (SELECT count(*) FROM (SELECT {ROW_COLUMNS} FROM bench_python_rows
+                                              EXCEPT ALL SELECT {ROW_COLUMNS} FROM targets_progresssnapshot) a)
+                     + (SELECT count(*) FROM (SELECT {ROW_COLUMNS} FROM targets_progresssnapshot
+                                              EXCEPT ALL SELECT {ROW_COLUMNS} FROM bench_python_rows) b)"""
+        )
+        return c.fetchone()[0]
+
+
+def compute_only() -> None:
+    """The SQL recompute's statement without its INSERT: every row computed, counted, not written."""
+    plan = Plan.objects.get()
+    current = reporting_period(plan, TODAY)
+    with connection.cursor() as c:
+        c.execute(progress_sql.PERIODS, {"ord0": plan.start.year * 4 + (plan.start.month - 1) // 3, "plan_start": plan.start, "current_start": current.start})
+        n = len(c.fetchall())
+    params = {
+        "ids": list(Indicator.objects.filter(active=True).values_list("pk", flat=True)),
+        "ord0": plan.start.year * 4 + (plan.start.month - 1) // 3, "plan_start": plan.start,
+        "current_start": current.start, "n": n, "city": _city_id(), "on_track_gap": plan.on_track_max_gap,
+        "at_risk_gap": plan.at_risk_max_gap, "maintain_pp": plan.maintain_at_risk_pp,
+    }
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("SET LOCAL work_mem = '128MB'")
+        c.execute("SET LOCAL jit = off")
+        c.execute(progress_sql.COMPUTE + " SELECT count(*), count(status) FROM result", params)
+        c.fetchall()
+
+
+def write_floor() -> float:
+    """Seconds to replace the snapshot rows by the same keys with constant values, in an empty table:
+    index maintenance and the deferred foreign-key checks, nothing computed. Rolled back."""
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("CREATE TEMP TABLE bench_keys ON COMMIT DROP AS SELECT indicator_id, unit_id, period_id FROM targets_progresssnapshot")
+        c.execute("TRUNCATE targets_progresssnapshot")
+        start = time.perf_counter()
+        c.execute(
+            """INSERT INTO targets_progresssnapshot (indicator_id, unit_id, period_id, mode, status, computed_at)
+               SELECT indicator_id, unit_id, period_id, '', 'no_data', now() FROM bench_keys ORDER BY 1, 2, 3"""
+        )
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign-key checks otherwise run at commit
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return elapsed
+
+
 def floor_query() -> None:
     with connection.cursor() as c:
         c.execute(FLOOR_SQL)
@@ -149,8 +229,15 @@ def measure_scale(scale: int, client: Client) -> dict:
     reset_figures()
     rows = generate(scale)
     floor = timed(floor_query, repeat=3)
+    python = timed(python_full)
+    keep_python_rows()
+    with connection.cursor() as c:
+        c.execute("TRUNCATE targets_progresssnapshot")
     full = timed(lambda: progress_recompute_all(trigger="bench", today=TODAY))
     snapshot_rows = ProgressSnapshot.objects.count()
+    differing = rows_differing()
+    compute = timed(compute_only)
+    writes = write_floor()
     one = Indicator.objects.get(code="M01-STD")
     single = timed(lambda: progress_recompute(indicator=one, trigger="bench", today=TODAY), repeat=3)
     overview, trivial = page_paths()
@@ -162,6 +249,10 @@ def measure_scale(scale: int, client: Client) -> dict:
         "floor_s": round(floor, 4),
         "full_recompute_s": round(full, 4),
         "full_vs_floor": round(full / floor, 2),
+        "compute_only_s": round(compute, 4),
+        "write_floor_s": round(writes, 4),
+        "python_full_s": round(python, 4),
+        "rows_differing_from_python": differing,
         "one_indicator_s": round(single, 4),
         "one_indicator_vs_floor": round(single / floor, 2),
     }
@@ -195,13 +286,20 @@ def write_results(results: list[dict]) -> Path:
         f"Recorded {meta['when']} on {meta['machine']}, {meta['database']}. Ratios are measured in one run;",
         "seconds depend on the machine. Goals: full recompute ≤ 5× the floor at 100×; overview ≤ 3× a trivial page.",
         "",
-        "| scale | units | approved rows | snapshot rows | floor (s) | full recompute (s) | full / floor | one indicator (s) | overview / trivial page |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "Full recompute: the set-based SQL (targets/progress_sql.py) into an empty snapshot table. Compute only: the",
+        "same statement without its INSERT. Write floor: the same rows written with constant values (the table's",
+        "indexes and foreign-key checks alone). Python: the reference engine on the same data; rows differing: rows",
+        "written by one engine and not the other (every column but computed_at).",
+        "",
+        "| scale | units | approved rows | snapshot rows | floor (s) | full recompute (s) | full / floor | compute only (s) | write floor (s) | Python engine (s) | rows differing | one indicator (s) | overview / trivial page |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['scale']}× | {r['units']} | {r['approved_rows']} | {r['snapshot_rows']} | {r['floor_s']} | "
-            f"{r['full_recompute_s']} | {r['full_vs_floor']} | {r['one_indicator_s']} | {r.get('overview_vs_trivial', 'n/a')} |"
+            f"{r['full_recompute_s']} | {r['full_vs_floor']} | {r['compute_only_s']} | {r['write_floor_s']} | "
+            f"{r['python_full_s']} | {r['rows_differing_from_python']} | {r['one_indicator_s']} | "
+            f"{r.get('overview_vs_trivial', 'n/a')} |"
         )
     (out / "progress.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
@@ -215,7 +313,12 @@ def main() -> None:
     leader, _ = user_create_or_update(username="bench_leader", role="leader", password="Bench-password-2026")
     client = Client()
     client.force_login(leader)
-    results = [measure_scale(scale, client) for scale in SCALES]
+    # Static files from the source tree, as in the tests: production's manifest needs `collectstatic`.
+    with override_settings(STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }):
+        results = [measure_scale(scale, client) for scale in SCALES]
     print(f"results written to {write_results(results)}")
 
 

@@ -3,7 +3,7 @@
 Input: the approved figures of one indicator (one per unit and quarter, the latest approved
 version), its targets and baseline, the plan's settings. Output: one `Row` per (unit or city,
 quarter) from the plan's first quarter to the current one — exactly the "Output row" of the rules.
-Nothing here touches the database: `targets.progress_store` fetches the figures with one query and
+Nothing here touches the database: `targets.actions.progress` fetches the figures with one query and
 stores the rows; tests feed these functions by hand, as an auditor with a calculator would.
 
 Quarters are numbered q = 1, 2, … from the plan's first period (q(2023Q1) = 1 for a 2023 start).

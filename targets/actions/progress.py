@@ -3,6 +3,10 @@
 A recompute replaces all rows of one indicator in one transaction (delete + insert), so a reader
 sees either the old rows or the new ones, never a mix. Each run is recorded with the latest
 approval it includes.
+
+On PostgreSQL the rows are computed set-based by targets.progress_sql (one INSERT … SELECT for any
+number of indicators, the same rows as the Python engine); elsewhere (SQLite for `make run`) the
+Python engine of targets.progress computes them and they are inserted in bulk.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .. import progress as engine
-from ..models import Indicator, Period, Plan, ProgressRun, ProgressSnapshot, Submission, Unit
+from .. import progress_sql
+from ..models import (
+    Indicator,
+    Period,
+    Plan,
+    ProgressRun,
+    ProgressSnapshot,
+    Submission,
+    Unit,
+)
 
 QUANTUM = Decimal(1).scaleb(-10)  # snapshots keep 10 decimal places; display rounds further
 COLUMNS = [
@@ -68,9 +81,50 @@ def _write_rows(rows: list[tuple]) -> None:
         ProgressSnapshot.objects.bulk_create([ProgressSnapshot(**dict(zip(COLUMNS, row))) for row in rows], batch_size=1000)
 
 
-@transaction.atomic
+def _city_id() -> int | None:
+    return Unit.objects.filter(kind=Unit.Kind.CITY).values_list("pk", flat=True).first()
+
+
+def _recompute_in_sql(indicators: list[Indicator], *, trigger: str, today: dt.date | None) -> list[ProgressRun]:
+    """Recompute `indicators` set-based in PostgreSQL: one statement per plan, one transaction."""
+    started = timezone.now()
+    city = _city_id()
+    by_plan: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_plan.setdefault(indicator.plan_id, []).append(indicator)
+    written: dict[int, tuple[int, dt.datetime | None]] = {}
+    with transaction.atomic():
+        for group in by_plan.values():
+            plan = group[0].plan
+            current = reporting_period(plan, today)
+            written.update(
+                progress_sql.snapshots_write(
+                    indicator_ids=[i.pk for i in group], plan_start=plan.start,
+                    current_start=current.start if current else None, city_id=city,
+                    on_track_gap=plan.on_track_max_gap, at_risk_gap=plan.at_risk_max_gap,
+                    maintain_pp=plan.maintain_at_risk_pp, now=timezone.now(),
+                )
+            )
+        finished = timezone.now()
+        return ProgressRun.objects.bulk_create([
+            ProgressRun(
+                indicator=i, trigger=trigger, started_at=started, finished_at=finished, rows=written[i.pk][0],
+                latest_approval_at=written[i.pk][1],
+            )
+            for i in indicators
+        ])
+
+
 def progress_recompute(*, indicator: Indicator, trigger: str = "manual", today: dt.date | None = None) -> ProgressRun:
     """Recompute every snapshot row of `indicator` and swap them in atomically."""
+    if connection.vendor == "postgresql":
+        return _recompute_in_sql([indicator], trigger=trigger, today=today)[0]
+    return progress_recompute_python(indicator=indicator, trigger=trigger, today=today)
+
+
+@transaction.atomic
+def progress_recompute_python(*, indicator: Indicator, trigger: str = "manual", today: dt.date | None = None) -> ProgressRun:
+    """The reference path: fetch the figures, run targets.progress, write its rows."""
     started = timezone.now()
     plan = indicator.plan
     cal = calendar_for(plan)
@@ -105,7 +159,7 @@ def progress_recompute(*, indicator: Indicator, trigger: str = "manual", today: 
         targets=tuple(specs.values()),
         reporting_units=tuple(indicator.reporting_units.values_list("pk", flat=True)),
     )
-    city = Unit.objects.filter(kind=Unit.Kind.CITY).values_list("pk", flat=True).first()
+    city = _city_id()
     out = engine.compute_indicator(spec, figures, n, cal, settings_for(plan))
     now = timezone.now()
     rows = []
@@ -127,9 +181,12 @@ def progress_recompute(*, indicator: Indicator, trigger: str = "manual", today: 
 
 
 def progress_recompute_all(*, trigger: str = "nightly", today: dt.date | None = None) -> list[ProgressRun]:
-    """Recompute every active indicator, each in its own transaction."""
-    indicators = Indicator.objects.filter(active=True).select_related("plan").order_by("pk")
-    return [progress_recompute(indicator=i, trigger=trigger, today=today) for i in indicators]
+    """Recompute every active indicator: on PostgreSQL all at once in one transaction, elsewhere
+    each in its own transaction."""
+    indicators = list(Indicator.objects.filter(active=True).select_related("plan").order_by("pk"))
+    if connection.vendor == "postgresql":
+        return _recompute_in_sql(indicators, trigger=trigger, today=today)
+    return [progress_recompute_python(indicator=i, trigger=trigger, today=today) for i in indicators]
 
 
 def latest_run_finished_at(indicator_id: int):
