@@ -18,11 +18,20 @@ class ProgressSnapshot(models.Model):
         AT_RISK = "at_risk", _("At risk")
         OFF_TRACK = "off_track", _("Off track")
 
-    indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="snapshots")
-    unit = models.ForeignKey("Unit", on_delete=models.CASCADE, related_name="snapshots")
-    period = models.ForeignKey("Period", on_delete=models.CASCADE, related_name="snapshots")
+    # Snapshots are derived data, rewritten whole by every recompute: database-level foreign-key
+    # checks and single-column indexes would cost more than the computation itself (bench/), and
+    # the engine only ever writes ids it has just read. Lookups use the two composite indexes below.
+    indicator = models.ForeignKey(
+        "Indicator", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey("Unit", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False)
+    period = models.ForeignKey(
+        "Period", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
+    )
     actual = models.DecimalField(_("actual"), **DECIMAL)
-    target = models.ForeignKey("Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target = models.ForeignKey(
+        "Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
+    )
     target_value = models.DecimalField(_("target"), **DECIMAL)
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
