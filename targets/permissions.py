@@ -20,6 +20,9 @@ from django.http import Http404
 from .models import Submission, Unit, User
 
 READ_ALL_FIGURES = (User.Role.REVIEWER, User.Role.AUDITOR, User.Role.ADMIN)
+# Who reads the city-wide views (dashboards, completeness): everyone but reporters, who see only
+# their own unit's figures.
+CITY_VIEW_ROLES = (User.Role.LEADER, User.Role.REVIEWER, User.Role.AUDITOR, User.Role.ADMIN)
 
 
 def role_required(*roles: str):

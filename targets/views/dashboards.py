@@ -11,8 +11,7 @@ from django.urls import path
 
 from .. import selectors
 from ..charts_overview import figure_json, status_by_area_figure
-from ..models import User
-from ..permissions import role_required
+from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.dashboards import (
     dashboard_area,
     dashboard_measure,
@@ -22,7 +21,6 @@ from ..selectors.dashboards import (
     dashboard_periods,
 )
 
-DASHBOARD_ROLES = (User.Role.LEADER, User.Role.REVIEWER, User.Role.AUDITOR, User.Role.ADMIN)
 
 
 def _common(request) -> dict:
@@ -33,7 +31,7 @@ def _common(request) -> dict:
     return {"plan": plan, "periods": periods, "period": period, "period_error": period_error, "nav": "dashboard"}
 
 
-@role_required(*DASHBOARD_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def overview(request):
     context = _common(request)
     if context["period"] is not None:
@@ -43,7 +41,7 @@ def overview(request):
     return render(request, "targets/dashboard_overview.html", context)
 
 
-@role_required(*DASHBOARD_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def area(request, number: int):
     context = _common(request)
     context.update(dashboard_area(plan=context["plan"], number=number, period=context["period"]))
@@ -51,7 +49,7 @@ def area(request, number: int):
     return render(request, "targets/dashboard_area.html", context)
 
 
-@role_required(*DASHBOARD_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def measure(request, number: int):
     context = _common(request)
     context.update(dashboard_measure(plan=context["plan"], number=number, period=context["period"]))

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from .. import charts, selectors
-from ..models import Indicator, User
-from ..permissions import role_required
+from ..models import Indicator
+from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.indicator_progress import (
     approved_figures,
     figure_periods,
@@ -34,7 +34,6 @@ from ..tables_progress import (
     UnitSummaryTable,
 )
 
-DASHBOARD_ROLES = (User.Role.REVIEWER, User.Role.LEADER, User.Role.AUDITOR, User.Role.ADMIN)
 
 
 def _period_error(requested: str, shown) -> str:
@@ -44,7 +43,7 @@ def _period_error(requested: str, shown) -> str:
 
 
 @require_safe
-@role_required(*DASHBOARD_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def dashboard_indicator(request, code: str):
     plan = selectors.plan_current()
     indicator = indicator_get(plan, code)
@@ -86,7 +85,7 @@ def dashboard_indicator(request, code: str):
 
 
 @require_safe
-@role_required(*DASHBOARD_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def dashboard_counties(request):
     plan = selectors.plan_current()
     periods = comparison_periods()

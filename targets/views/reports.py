@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from .. import selectors
 from ..actions import audit_record
 from ..models import AuditEntry, User
-from ..permissions import can_read_audit_log, role_required
+from ..permissions import CITY_VIEW_ROLES, can_read_audit_log, role_required
 from ..selectors.audit import (
     PAGE_SIZE,
     audit_chain_status,
@@ -29,14 +29,13 @@ from ..selectors.completeness import (
 from ..tables import AuditTable
 from .common import client_ip
 
-COMPLETENESS_ROLES = (User.Role.REVIEWER, User.Role.LEADER, User.Role.AUDITOR, User.Role.ADMIN)
 
 
 def _submission_url(pk: int) -> str:
     return reverse("targets:submission_detail", args=[pk])
 
 
-@role_required(*COMPLETENESS_ROLES)
+@role_required(*CITY_VIEW_ROLES)
 def completeness(request):
     today = timezone.localdate()
     periods = completeness_periods(today=today)
