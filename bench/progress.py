@@ -187,6 +187,8 @@ def compute_only() -> None:
         "current_start": current.start, "n": n, "city": _city_id(), "on_track_gap": plan.on_track_max_gap,
         "at_risk_gap": plan.at_risk_max_gap, "maintain_pp": plan.maintain_at_risk_pp,
     }
+    with connection.cursor() as c:
+        params["ytd_ids"] = progress_sql._ytd_ids(c, params["ids"])
     with transaction.atomic(), connection.cursor() as c:
         c.execute("SET LOCAL work_mem = '128MB'")
         c.execute("SET LOCAL jit = off")

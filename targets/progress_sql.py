@@ -99,6 +99,28 @@ act AS MATERIALIZED (
 scoped AS MATERIALIZED (
     SELECT DISTINCT t.indicator_id, t.unit_id FROM tgt t WHERE t.unit_id IS NOT NULL
 ),
+fig AS NOT MATERIALIZED (
+    -- The approved figures of the plan's quarters, with what the series below sum or carry.
+    SELECT s.indicator_id, s.unit_id, p.q, p.year, i.kind, v.increment, v.numerator, v.denominator, v.done,
+           v.self_status, v.approved_at,
+           (s.indicator_id, s.unit_id) IN (SELECT r.indicator_id, r.unit_id FROM rep r) AS reporting,
+           (s.indicator_id, s.unit_id) IN (SELECT sc.indicator_id, sc.unit_id FROM scoped sc) AS scoped,
+           CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN coalesce(v.numerator, 0) END AS y_num,
+           CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN v.denominator END AS y_den,
+           -- summed quarter by quarter: a cumulative's increments, a milestone's done figures
+           CASE i.kind WHEN 'cumulative' THEN v.increment WHEN 'milestone' THEN v.done::int END AS counted,
+           -- a state replaced by the unit's next figure: a latest numerator, a narrative status
+           CASE WHEN i.kind = 'ratio_latest' THEN coalesce(v.numerator, 0)
+                WHEN i.kind NOT IN {NUMERIC_KINDS} THEN
+                    CASE v.self_status WHEN 'on_track' THEN 1 WHEN 'at_risk' THEN 2 WHEN 'off_track' THEN 3 END
+           END AS state,
+           CASE WHEN i.kind = 'ratio_latest' THEN coalesce(v.denominator, 0) END AS den0
+    FROM targets_submission s
+    JOIN targets_submissionversion v ON v.id = s.approved_id
+    JOIN per p ON p.period_id = s.period_id
+    JOIN ind i ON i.id = s.indicator_id
+    WHERE s.indicator_id = ANY(%(ids)s)
+),
 fw AS MATERIALIZED (
     -- One row per approved figure with its unit's values as of that quarter, valid from q_from
     -- (1 for the unit's first figure: the quarters before it have no data) to q_to.
@@ -106,8 +128,8 @@ fw AS MATERIALIZED (
            CASE WHEN x.prev_q IS NULL THEN 1 ELSE x.q END AS q_from,
            coalesce(x.next_q - 1, %(n)s) AS q_to,
            CASE x.kind
-               WHEN 'cumulative' THEN CASE WHEN x.counted_n > 0 THEN x.counted_sum END
-               WHEN 'ratio_ytd' THEN CASE WHEN x.ytd_n > 0 AND x.ytd_den <> 0 THEN {HUNDRED} * x.ytd_num / x.ytd_den END
+               WHEN 'cumulative' THEN x.counted_sum  -- NULL until the unit's first non-empty increment
+               WHEN 'ratio_ytd' THEN CASE WHEN x.ytd_den <> 0 THEN {HUNDRED} * x.ytd_num / x.ytd_den END
                WHEN 'ratio_latest' THEN CASE WHEN x.denominator <> 0 THEN {HUNDRED} * x.state / x.denominator END
                WHEN 'milestone' THEN CASE WHEN x.counted_sum > 0 THEN 1 ELSE 0 END
            END::numeric AS value,
@@ -120,37 +142,21 @@ fw AS MATERIALIZED (
            CASE WHEN x.kind NOT IN {NUMERIC_KINDS} THEN x.state END AS rank,
            CASE WHEN x.kind NOT IN {NUMERIC_KINDS} THEN x.prev_state END AS prev_rank
     FROM (
+        -- Each unit's series in quarter order. Only ratio_ytd needs year-to-date sums, and a second
+        -- window (partitioned by year) costs a pass over every row: it gets a branch of its own.
         SELECT f.*,
-               count(f.counted) OVER w AS counted_n,
-               sum(f.counted) OVER w AS counted_sum,
-               count(f.y_den) OVER wy AS ytd_n,
-               sum(f.y_num) OVER wy AS ytd_num,
-               sum(f.y_den) OVER wy AS ytd_den,
-               lag(f.q) OVER w AS prev_q,
-               lead(f.q) OVER w AS next_q,
-               lag(f.state) OVER w AS prev_state,
-               lag(f.den0) OVER w AS prev_den0
-        FROM (
-            SELECT s.indicator_id, s.unit_id, p.q, p.year, i.kind, v.increment, v.numerator, v.denominator, v.done,
-                   v.self_status, v.approved_at,
-                   (s.indicator_id, s.unit_id) IN (SELECT r.indicator_id, r.unit_id FROM rep r) AS reporting,
-                   (s.indicator_id, s.unit_id) IN (SELECT sc.indicator_id, sc.unit_id FROM scoped sc) AS scoped,
-                   CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN coalesce(v.numerator, 0) END AS y_num,
-                   CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN v.denominator END AS y_den,
-                   -- summed quarter by quarter: a cumulative's increments, a milestone's done figures
-                   CASE i.kind WHEN 'cumulative' THEN v.increment WHEN 'milestone' THEN v.done::int END AS counted,
-                   -- a state replaced by the unit's next figure: a latest numerator, a narrative status
-                   CASE WHEN i.kind = 'ratio_latest' THEN coalesce(v.numerator, 0)
-                        WHEN i.kind NOT IN {NUMERIC_KINDS} THEN
-                            CASE v.self_status WHEN 'on_track' THEN 1 WHEN 'at_risk' THEN 2 WHEN 'off_track' THEN 3 END
-                   END AS state,
-                   CASE WHEN i.kind = 'ratio_latest' THEN coalesce(v.denominator, 0) END AS den0
-            FROM targets_submission s
-            JOIN targets_submissionversion v ON v.id = s.approved_id
-            JOIN per p ON p.period_id = s.period_id
-            JOIN ind i ON i.id = s.indicator_id
-            WHERE s.indicator_id = ANY(%(ids)s)
-        ) f
+               sum(f.counted) OVER w AS counted_sum,  -- NULL until a non-empty value: no count needed
+               NULL::numeric AS ytd_num, NULL::numeric AS ytd_den,
+               lag(f.q) OVER w AS prev_q, lead(f.q) OVER w AS next_q,
+               lag(f.state) OVER w AS prev_state, lag(f.den0) OVER w AS prev_den0
+        FROM fig f
+        WHERE f.indicator_id <> ALL(%(ytd_ids)s)
+        WINDOW w AS (PARTITION BY f.indicator_id, f.unit_id ORDER BY f.year, f.q ROWS UNBOUNDED PRECEDING)
+        UNION ALL
+        SELECT f.*, NULL, sum(f.y_num) OVER wy, sum(f.y_den) OVER wy,
+               lag(f.q) OVER w, lead(f.q) OVER w, NULL, NULL
+        FROM fig f
+        WHERE f.indicator_id = ANY(%(ytd_ids)s)
         WINDOW w AS (PARTITION BY f.indicator_id, f.unit_id ORDER BY f.year, f.q ROWS UNBOUNDED PRECEDING),
                wy AS (PARTITION BY f.indicator_id, f.unit_id, f.year ORDER BY f.q ROWS UNBOUNDED PRECEDING)
     ) x
@@ -349,6 +355,12 @@ GROUP BY s.indicator_id
 """
 
 
+def _ytd_ids(cursor, ids: list[int]) -> list[int]:
+    """The ratio_ytd indicators among `ids`: the statement sums their figures year by year."""
+    cursor.execute("SELECT id FROM targets_indicator WHERE id = ANY(%s) AND kind = 'ratio_ytd'", [ids])
+    return [pk for (pk,) in cursor.fetchall()]
+
+
 def snapshots_write(
     *,
     indicator_ids: list[int],
@@ -398,6 +410,6 @@ def snapshots_write(
         if [q for q, _ in quarters] != list(range(1, len(quarters) + 1)):
             # As the Python engine, which finds no period for a missing quarter.
             raise ValueError(f"the plan's quarters up to {current_start} are not all defined as periods")
-        params.update(n=len(quarters), period_ids=[pk for _, pk in quarters])
+        params.update(n=len(quarters), period_ids=[pk for _, pk in quarters], ytd_ids=_ytd_ids(cursor, ids))
         cursor.execute(STATEMENT, params)
         return {i: (n, at) for i, n, at in cursor.fetchall()}
