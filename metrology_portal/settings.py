@@ -204,6 +204,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A full recompute (nightly, `recompute_progress`) splits the indicators over this many database
+# connections working side by side, each indicator still swapped in one transaction.
+PROGRESS_RECOMPUTE_CONNECTIONS = max(1, int(
+    env("PROGRESS_RECOMPUTE_CONNECTIONS", "2", help="Database connections a full progress recompute uses side by side.")
+))
+
 # A shared cache where there is Redis (e.g. the once-a-day guard of reminder emails across
 # worker processes); in-process memory otherwise.
 CACHES = {

@@ -22,8 +22,10 @@ def relay_pending() -> int:
     When the broker cannot be reached the requests stay pending (with the error noted) for the
     next relay: an outage delays recomputation, it never drops it.
     """
+    from targets.actions.progress import progress_requeue_if_lost
     from targets.models import OutboxMessage
 
+    progress_requeue_if_lost()
     now = timezone.now()
     pending = OutboxMessage.objects.filter(processed_at__isnull=True).filter(
         Q(relayed_at__isnull=True) | Q(relayed_at__lt=now - RESEND_AFTER)

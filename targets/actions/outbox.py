@@ -7,16 +7,21 @@ from django.db import transaction
 from ..models import OutboxMessage
 
 
-def outbox_enqueue(*, indicator_ids) -> None:
-    """Record that these indicators need recomputing; relay to the broker once the change commits.
+def outbox_enqueue(*, indicator_ids, relay: bool = True) -> None:
+    """Record that these indicators need recomputing; relay to the broker once the change commits
+    (unless the caller is the relay itself).
 
     Call inside the transaction of the change: if it rolls back, so does the request.
     """
     OutboxMessage.objects.bulk_create([OutboxMessage(indicator_id=i) for i in sorted(set(indicator_ids))])
+    if not relay:
+        return
 
-    def relay():
-        from tasks.progress import relay_pending  # tasks depend on actions, not the reverse: import late
+    def relay_now():
+        from tasks.progress import (
+            relay_pending,  # tasks depend on actions, not the reverse: import late
+        )
 
         relay_pending()
 
-    transaction.on_commit(relay)
+    transaction.on_commit(relay_now)

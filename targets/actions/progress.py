@@ -14,15 +14,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from .. import progress as engine
 from .. import progress_sql
 from ..models import (
     Indicator,
+    OutboxMessage,
     Period,
     Plan,
     ProgressRun,
@@ -30,6 +33,7 @@ from ..models import (
     Submission,
     Unit,
 )
+from .outbox import outbox_enqueue
 
 QUANTUM = Decimal(1).scaleb(-10)  # snapshots keep 10 decimal places; display rounds further
 COLUMNS = [
@@ -181,12 +185,59 @@ def progress_recompute_python(*, indicator: Indicator, trigger: str = "manual", 
 
 
 def progress_recompute_all(*, trigger: str = "nightly", today: dt.date | None = None) -> list[ProgressRun]:
-    """Recompute every active indicator: on PostgreSQL all at once in one transaction, elsewhere
-    each in its own transaction."""
+    """Recompute every active indicator.
+
+    On PostgreSQL the indicators are split into PROGRESS_RECOMPUTE_CONNECTIONS batches of about
+    equal work, computed side by side, each batch on its own connection in its own transaction:
+    each indicator's rows are still swapped atomically. Called inside a transaction, everything
+    runs in it (other connections would not see what it has not committed). Elsewhere each
+    indicator is recomputed in its own transaction by the Python engine.
+    """
     indicators = list(Indicator.objects.filter(active=True).select_related("plan").order_by("pk"))
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return [progress_recompute_python(indicator=i, trigger=trigger, today=today) for i in indicators]
+    batches = recompute_batches(indicators, settings.PROGRESS_RECOMPUTE_CONNECTIONS)
+    if len(batches) <= 1 or connection.in_atomic_block:
         return _recompute_in_sql(indicators, trigger=trigger, today=today)
-    return [progress_recompute_python(indicator=i, trigger=trigger, today=today) for i in indicators]
+
+    def batch_in_own_connection(batch: list[Indicator]) -> list[ProgressRun]:
+        try:
+            return _recompute_in_sql(batch, trigger=trigger, today=today)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    with ThreadPoolExecutor(max_workers=len(batches), thread_name_prefix="recompute") as pool:
+        runs = [run for batch_runs in pool.map(batch_in_own_connection, batches) for run in batch_runs]
+    return sorted(runs, key=lambda run: run.indicator_id)
+
+
+def recompute_batches(indicators: list[Indicator], count: int) -> list[list[Indicator]]:
+    """Split `indicators` into at most `count` non-empty batches of about equal work (approved
+    figures), the largest indicators placed first, each into the lightest batch so far."""
+    figures = dict(
+        Submission.objects.filter(indicator__in=indicators, approved__isnull=False)
+        .values_list("indicator_id")
+        .annotate(n=models.Count("*"))
+    )
+    batches: list[list[Indicator]] = [[] for _ in range(max(1, min(count, len(indicators))))]
+    loads = [0] * len(batches)
+    for indicator in sorted(indicators, key=lambda i: (-figures.get(i.pk, 0), i.pk)):
+        lightest = loads.index(min(loads))
+        batches[lightest].append(indicator)
+        loads[lightest] += figures.get(indicator.pk, 0) + 1  # + 1: the city's rows
+    return [batch for batch in batches if batch]
+
+
+def progress_requeue_if_lost() -> bool:
+    """Queue every active indicator for recomputation when the snapshots have vanished although
+    recomputes ran: the unlogged snapshot table comes back empty after a database crash.
+    Returns whether it queued them (not again while they are pending)."""
+    if ProgressSnapshot.objects.exists() or not ProgressRun.objects.filter(rows__gt=0).exists():
+        return False
+    if OutboxMessage.objects.filter(processed_at__isnull=True).exists():
+        return False
+    outbox_enqueue(indicator_ids=Indicator.objects.filter(active=True).values_list("pk", flat=True), relay=False)
+    return True
 
 
 def latest_run_finished_at(indicator_id: int):

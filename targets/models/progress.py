@@ -19,8 +19,12 @@ class ProgressSnapshot(models.Model):
         OFF_TRACK = "off_track", _("Off track")
 
     # Snapshots are derived data, rewritten whole by every recompute: database-level foreign-key
-    # checks and single-column indexes would cost more than the computation itself (bench/), and
-    # the engine only ever writes ids it has just read. Lookups use the two composite indexes below.
+    # checks, single-column indexes and a surrogate id would cost more than the computation itself
+    # (bench/), and the engine only ever writes ids it has just read. The natural key is the primary
+    # key; lookups use it and the (period, unit) index below. On PostgreSQL the table is UNLOGGED
+    # (migration 0006): not written twice through the WAL; after a crash it comes back empty and the
+    # outbox relay recomputes it (tasks.progress.relay_pending).
+    pk = models.CompositePrimaryKey("indicator", "unit", "period")
     indicator = models.ForeignKey(
         "Indicator", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
     )
@@ -48,7 +52,6 @@ class ProgressSnapshot(models.Model):
     class Meta:
         verbose_name = _("progress snapshot")
         verbose_name_plural = _("progress snapshots")
-        constraints = [models.UniqueConstraint(fields=["indicator", "unit", "period"], name="snapshot_unique_row")]
         indexes = [models.Index(fields=["period", "unit"], name="snapshot_period_unit")]
 
 

@@ -194,7 +194,7 @@ def _attention(progress: list[IndicatorProgress], period: Period) -> list[Indica
             ProgressSnapshot.objects.filter(period=period, indicator_id__in=narratives)
             .exclude(unit__kind=Unit.Kind.CITY)
             .values_list("indicator_id", "status")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("unit"))
         )
         found: dict[int, dict[str, int]] = {}
         for indicator_id, status, n in counts:
