@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import api, api_progress, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
+from .views import account, api, api_progress, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
 
 app_name = "targets"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/<str:code>/", plan.unit_detail, name="unit_detail"),
     path("api/v1/plan/", api.plan_detail, name="api_plan"),
     path("healthz/", health.healthz, name="healthz"),
+    *account.urlpatterns,
     *excel.urlpatterns,  # before reporting: /report/<period>/excel/ is not an indicator
     *reporting.urlpatterns,
     *review.urlpatterns,

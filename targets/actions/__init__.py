@@ -17,7 +17,7 @@ from .submissions import (
     submission_submit,
     submissions_approve_many,
 )
-from .users import user_create_or_update
+from .users import user_change_password, user_create_or_update
 
 __all__ = [
     "ActionError",
@@ -32,5 +32,6 @@ __all__ = [
     "submission_save",
     "submission_submit",
     "submissions_approve_many",
+    "user_change_password",
     "user_create_or_update",
 ]

@@ -53,3 +53,14 @@ def user_create_or_update(
         obj=user, before=before, after=after,
     )
     return user, created
+
+
+@transaction.atomic
+def user_change_password(*, user: User, new_password: str, ip: str | None = None) -> None:
+    """Set `user`'s own new password (already validated by the form) and log it, never the password."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(
+        action=AuditEntry.Action.USER_CHANGE, actor=user, ip=ip, obj=user,
+        before=None, after={"password_changed": True},
+    )

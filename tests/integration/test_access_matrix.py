@@ -31,6 +31,7 @@ MATRIX = {
     "targets:unit_list": ("GET", {}, None, LOGGED_IN),
     "targets:unit_detail": ("GET", {"code": "330302"}, None, LOGGED_IN),
     "targets:healthz": ("GET", {}, None, set(ROLES)),
+    "targets:password_change": ("GET", {}, None, LOGGED_IN),
     "targets:api_plan": ("GET", {}, None, LOGGED_IN),
     "targets:excel_template": ("GET", {"period": "2026Q3"}, None, REPORTERS),
     "targets:excel_upload": ("GET", {"period": "2026Q3"}, None, REPORTERS),
