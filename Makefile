@@ -37,10 +37,13 @@ test: setup-dev
 	scripts/ensure-system-packages.sh
 	$(TEST_ENV) scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (not tests): bench/progress.py records its ratios in bench/results/.
+# Benchmarks (not tests): bench/progress.py records its ratios in bench/results/. The database gets
+# the memory settings of docker-compose.yml's postgres service, as in production.
+BENCH_PG_OPTIONS := -c shared_buffers=1GB
 bench: setup-dev
 	scripts/ensure-system-packages.sh
-	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver scripts/with-services.sh $(BIN)/python bench/progress.py
+	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
+	  scripts/with-services.sh $(BIN)/python bench/progress.py
 
 # Regenerate the message catalogues after changing user-facing strings (then translate, then compile).
 messages: $(VENV)/.run-deps

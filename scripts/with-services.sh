@@ -35,8 +35,9 @@ mkdir -p "$work/pg" "$work/redis"
 as_pg "$pg_bin/initdb" -D "$work/pg/data" -U portal --auth=trust -E UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log" >&2; exit 1; }
 # Durability is pointless for a throwaway test cluster; turning it off makes the suite faster.
+# PG_OPTIONS adds server settings (make bench: the memory settings of docker-compose.yml).
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 start \
-  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null \
+  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_OPTIONS:-}" >/dev/null \
   || { cat "$work/pg/server.log" >&2; exit 1; }
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U portal portal
 

@@ -21,7 +21,9 @@ class ProgressSnapshot(models.Model):
     # Snapshots are derived data, rewritten whole by every recompute: database-level foreign-key
     # checks, single-column indexes and a surrogate id would cost more than the computation itself
     # (bench/), and the engine only ever writes ids it has just read. The natural key is the primary
-    # key; lookups use it and the (period, unit) index below. On PostgreSQL the table is UNLOGGED
+    # key and the only index: every read names the indicators it wants (a page's, or the plan's
+    # active ones), so it probes the key; an index on period would add a third of the write time
+    # of a full recompute (bench/results/progress.md). On PostgreSQL the table is UNLOGGED
     # (migration 0006): not written twice through the WAL; after a crash it comes back empty and the
     # outbox relay recomputes it (tasks.progress.relay_pending).
     pk = models.CompositePrimaryKey("indicator", "unit", "period")
@@ -52,7 +54,6 @@ class ProgressSnapshot(models.Model):
     class Meta:
         verbose_name = _("progress snapshot")
         verbose_name_plural = _("progress snapshots")
-        indexes = [models.Index(fields=["period", "unit"], name="snapshot_period_unit")]
 
 
 class ProgressRun(models.Model):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
-from .progress import last_computed
+from .progress import computed_periods, last_computed
 
 Status = ProgressSnapshot.Status
 
@@ -122,8 +122,7 @@ class StatusCounts:
 
 def dashboard_periods() -> list[Period]:
     """Return the periods progress has been computed for, newest first (one query)."""
-    computed = ProgressSnapshot.objects.filter(period=OuterRef("pk"))
-    return list(Period.objects.filter(Exists(computed)).order_by("-start"))
+    return list(computed_periods())
 
 
 def dashboard_period_pick(periods: list[Period], code: str) -> tuple[Period | None, str]:

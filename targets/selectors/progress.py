@@ -16,14 +16,19 @@ OUTPUT_FIELDS = (
 )
 
 
+def computed_periods() -> QuerySet[Period]:
+    """Return the periods progress has been computed for, newest first.
+
+    The engine writes a city row for every period of every indicator, so the city's rows name them
+    all; read through the primary key (indicator, unit, period), that is a few hundred index entries
+    however many units report (the snapshot table has no index on period alone: see the model)."""
+    city_rows = ProgressSnapshot.objects.filter(indicator__in=Indicator.objects.all(), unit__kind=Unit.Kind.CITY)
+    return Period.objects.filter(pk__in=city_rows.values("period_id")).order_by("-start")
+
+
 def latest_snapshot_period() -> Period | None:
     """Return the latest period progress has been computed for."""
-    period_id = ProgressSnapshot.objects.aggregate(m=Max("period_id"))["m"]
-    if period_id is None:
-        return None
-    # Periods are created in calendar order, but order by date rather than trust ids.
-    periods = Period.objects.filter(pk__in=ProgressSnapshot.objects.values("period_id").distinct())
-    return periods.order_by("-start").first()
+    return computed_periods().first()
 
 
 def snapshots_visible_to(user: User) -> QuerySet[ProgressSnapshot]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from ..models import Indicator, Period, Plan, ProgressSnapshot, Submission, Target, Unit
 from .indicator_progress import HUNDRED, Freshness, freshness
+from .progress import computed_periods
 
 Status = ProgressSnapshot.Status
 Kind = Indicator.Kind
@@ -110,8 +111,7 @@ class Comparison:
 
 def comparison_periods() -> list[Period]:
     """Return the periods that have snapshots, newest first (one query)."""
-    has_rows = ProgressSnapshot.objects.filter(period=OuterRef("pk"))
-    return list(Period.objects.filter(Exists(has_rows)).order_by("-start"))
+    return list(computed_periods())
 
 
 def _groups(indicators: list[Indicator]) -> list[IndicatorGroup]:

@@ -7,9 +7,11 @@ figures, on their reporting pages).
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 
 from .. import selectors
+from ..dashboard_cache import cached_body
 from ..charts_overview import figure_json, status_by_area_figure
 from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.dashboards import (
@@ -33,11 +35,22 @@ def _common(request) -> dict:
 
 @role_required(*CITY_VIEW_ROLES)
 def overview(request):
+    """The page leaders open first; its body is the same for every reader of a period and changes
+    only with a recompute, so it is rendered once per recompute (targets.dashboard_cache)."""
     context = _common(request)
-    if context["period"] is not None:
-        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
-        context.update(dashboard_meta())
-        context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
+
+    def render_body() -> str:
+        if context["period"] is not None:
+            context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
+            context.update(dashboard_meta())
+            context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
+        return render_to_string("targets/_dashboard_overview_body.html", context, request)
+
+    if context["period_error"]:  # the message quotes what was typed: not worth a cache entry
+        context["body"] = render_body()
+    else:
+        period_code = context["period"].code if context["period"] else "-"
+        context["body"] = cached_body("overview", context["plan"], (period_code,), render_body)
     return render(request, "targets/dashboard_overview.html", context)
 
 

@@ -286,6 +286,37 @@ def test_without_computed_progress_the_overview_says_so(plan, leader):
     assert 'id="card-' not in body and 'class="card muted"' in body
 
 
+def card_actual(html: str, code: str) -> Decimal:
+    found = re.search(rf'id="card-{code}".*?data-actual="([^"]*)"', html, flags=re.DOTALL)
+    assert found, code
+    return Decimal(found.group(1))
+
+
+@pytest.mark.django_db
+def test_the_overview_is_rendered_once_per_recompute_and_afresh_after_one(plan, reporter, reviewer, leader):
+    client = client_for(leader)
+    approved(reporter, reviewer, "M01-STD", "2026Q3")
+    progress_recompute_all(trigger="test")
+    first = page(client, "/progress/")
+    assert card_actual(first, "M01-STD") == 2
+    with CaptureQueriesContext(connection) as queries:
+        again = page(client, "/progress/")
+    assert visible_text(again) == visible_text(first)
+    body_reads = [q["sql"] for q in queries.captured_queries if "targets_area" in q["sql"] or "targets_goal" in q["sql"]]
+    assert not body_reads, "the body is served from the cache"
+    # Another approval shows once it is recomputed: the cached body belongs to the older run.
+    approved(reporter, reviewer, "M01-STD", "2026Q2")
+    assert card_actual(page(client, "/progress/"), "M01-STD") == 2, "the numbers shown are the computed ones"
+    progress_recompute_all(trigger="test")
+    assert card_actual(page(client, "/progress/"), "M01-STD") == 4
+    # Each period and each language has its own body.
+    assert card_actual(page(client, "/progress/", period="2026Q2"), "M01-STD") == 2
+    assert "Plan progress overview" not in visible_text(page(client, "/progress/"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/progress/"})
+    english = page(client, "/progress/")
+    assert "Plan progress overview" in visible_text(english) and card_actual(english, "M01-STD") == 4
+
+
 # --- Task area and measure pages --------------------------------------------------------------
 
 

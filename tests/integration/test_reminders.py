@@ -9,7 +9,6 @@ import sys
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone, translation
 
 from targets.actions import period_set_open, submission_return, user_create_or_update
@@ -22,13 +21,6 @@ from ..factories import approved, draft, open_period, submitted
 DUE = dt.date(2026, 10, 10)  # 2026Q3: the quarter ends 2026-09-30, reports are due 10 days later
 FIVE_BEFORE = DUE - dt.timedelta(days=5)
 DAY_AFTER = DUE + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # the "already sent today" marks live in the cache
-    yield
-    cache.clear()
 
 
 def with_email(user: User, email: str, *, active: bool = True) -> User:

@@ -43,3 +43,57 @@ def test_a_unit_with_its_own_target_gets_its_own_status(tmp_path, demo, leader):
     assert other.target_value is None and other.status == "no_target"
     body = client_for(leader).get("/api/v1/progress/", {"indicator": "M01-STD", "unit": "330302", "period": "2024Q2"}).json()
     assert body["results"][0]["target"] == 10
+
+
+def admin_post_data(response) -> dict:
+    """The admin change form's current values as a browser would post them back unchanged."""
+    data = {}
+
+    def add(form, prefix=""):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = f"{prefix}{name}"
+            if isinstance(value, (list, tuple)):
+                data[key] = [str(v) for v in value]
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif value is not None:
+                data[key] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = str(management[name].value())
+        for form in formset.forms:
+            add(form, f"{form.prefix}-")
+    return data
+
+
+@pytest.mark.django_db
+def test_a_split_made_in_the_admin_is_audited_recomputed_and_warned_about(demo, admin_user):
+    from targets.models import AuditEntry, OutboxMessage, Target, Unit
+
+    indicator = Indicator.objects.get(code="M01-STD")
+    client = client_for(admin_user)
+    url = f"/admin/targets/indicator/{indicator.pk}/change/"
+    data = admin_post_data(client.get(url))
+    prefix = "targets"
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update({
+        f"{prefix}-TOTAL_FORMS": str(n + 1),
+        f"{prefix}-{n}-indicator": str(indicator.pk), f"{prefix}-{n}-unit": str(Unit.objects.get(code="330302").pk),
+        f"{prefix}-{n}-year": "2025", f"{prefix}-{n}-deadline": "2025-12-31", f"{prefix}-{n}-mode": "reach",
+        f"{prefix}-{n}-comparator": ">=", f"{prefix}-{n}-value": "10",
+    })
+    OutboxMessage.objects.all().delete()
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200 and "errornote" not in response.content.decode(), response.content.decode()[:3000]
+    assert Target.objects.filter(indicator=indicator, unit__code="330302", value=10).exists()
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any("10" in w and "M01-STD" in w for w in warnings), warnings
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.EDIT, object_id=str(indicator.pk), actor=admin_user).last()
+    assert {"year": 2025, "unit": "330302", "value": "10.0000", "mode": "reach"} in entry.after["targets"]
+    assert OutboxMessage.objects.filter(indicator=indicator, processed_at__isnull=True).exists(), "a recompute is queued"
