@@ -86,6 +86,7 @@ def recompute_indicator(indicator_id: int) -> dict:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7330, indicator_id])
         run = progress_recompute(indicator=indicator, trigger="approval")
         pending.filter(created_at__lt=run.started_at).update(processed_at=timezone.now())
+    warm_dashboards()
     return {"indicator": indicator_id, "rows": run.rows, "run": run.pk}
 
 
@@ -94,4 +95,17 @@ def recompute_all() -> int:
     """Nightly full recompute (beat), also the cure for anything missed."""
     from targets.actions.progress import progress_recompute_all
 
-    return len(progress_recompute_all(trigger="nightly"))
+    runs = progress_recompute_all(trigger="nightly")
+    warm_dashboards()
+    return len(runs)
+
+
+def warm_dashboards() -> None:
+    """Render the overview for the new snapshots now rather than on its first reader's request. A
+    failure here costs only that speed-up: it is logged, never retried with the recompute."""
+    from targets.views.dashboards import overview_warm
+
+    try:
+        overview_warm()
+    except Exception:
+        logger.exception("warming the overview after a recompute failed")

@@ -6,9 +6,12 @@ figures, on their reporting pages).
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import translation
 
 from .. import selectors
 from ..dashboard_cache import cached_body
@@ -33,25 +36,43 @@ def _common(request) -> dict:
     return {"plan": plan, "periods": periods, "period": period, "period_error": period_error, "nav": "dashboard"}
 
 
+def _overview_body(context: dict, request=None) -> str:
+    """Render the overview's body (everything below the site header) for `context`'s period."""
+    if context["period"] is not None:
+        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
+        context.update(dashboard_meta())
+        context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
+    return render_to_string("targets/_dashboard_overview_body.html", context, request)
+
+
+def _period_key(context: dict) -> tuple:
+    return (context["period"].code if context["period"] else "-",)
+
+
 @role_required(*CITY_VIEW_ROLES)
 def overview(request):
     """The page leaders open first; its body is the same for every reader of a period and changes
     only with a recompute, so it is rendered once per recompute (targets.dashboard_cache)."""
     context = _common(request)
-
-    def render_body() -> str:
-        if context["period"] is not None:
-            context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
-            context.update(dashboard_meta())
-            context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
-        return render_to_string("targets/_dashboard_overview_body.html", context, request)
-
     if context["period_error"]:  # the message quotes what was typed: not worth a cache entry
-        context["body"] = render_body()
+        context["body"] = _overview_body(context, request)
     else:
-        period_code = context["period"].code if context["period"] else "-"
-        context["body"] = cached_body("overview", context["plan"], (period_code,), render_body)
+        context["body"] = cached_body("overview", context["plan"], _period_key(context), lambda: _overview_body(context, request))
     return render(request, "targets/dashboard_overview.html", context)
+
+
+def overview_warm() -> None:
+    """Render the latest period's overview body in every language into the cache, so that the first
+    reader after a recompute is served at once (called by the recompute tasks)."""
+    try:
+        plan = selectors.plan_current()
+    except Http404:
+        return
+    periods = dashboard_periods()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            context = {"plan": plan, "periods": periods, "period": periods[0] if periods else None, "period_error": "", "nav": "dashboard"}
+            cached_body("overview", plan, _period_key(context), lambda: _overview_body(context))
 
 
 @role_required(*CITY_VIEW_ROLES)

@@ -317,6 +317,27 @@ def test_the_overview_is_rendered_once_per_recompute_and_afresh_after_one(plan, 
     assert "Plan progress overview" in visible_text(english) and card_actual(english, "M01-STD") == 4
 
 
+@pytest.mark.django_db
+def test_a_recompute_job_renders_the_overview_before_its_first_reader(plan, reporter, reviewer, leader):
+    from django.core.cache import cache
+
+    from tasks.progress import recompute_indicator
+
+    client = client_for(leader)
+    approved(reporter, reviewer, "M01-STD", "2026Q3")
+    assert "rows" in recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
+    with CaptureQueriesContext(connection) as queries:
+        warmed = page(client, "/progress/")
+    assert not [q for q in queries.captured_queries if "targets_area" in q["sql"]], "the first reader is served from the cache"
+    assert card_actual(warmed, "M01-STD") == 2
+    cache.clear()
+    assert visible_text(page(client, "/progress/")) == visible_text(warmed), "the warmed body is the one a request renders"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/progress/"})
+    cache.clear()
+    recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
+    assert "Plan progress overview" in page(client, "/progress/")
+
+
 # --- Task area and measure pages --------------------------------------------------------------
 
 
