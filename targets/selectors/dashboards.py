@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -331,16 +332,15 @@ def _measure_progress(measures: list[Measure], rows: dict[int, ProgressSnapshot]
 
 def _latest_narratives(indicator_ids: list[int], period: Period | None) -> dict[int, list[Submission]]:
     """Return, per narrative indicator, each unit's latest approved text up to `period`, newest first
-    (one query: a correlated subquery picks each unit's latest period)."""
+    (one query: a window numbers each unit's texts from the latest; one pass over them, where a
+    correlated subquery per text grew with units × quarters)."""
     if not indicator_ids or period is None:
         return {}
-    approved = Submission.objects.filter(approved__isnull=False, period__start__lte=period.start)
-    latest_of_unit = (
-        approved.filter(indicator=OuterRef("indicator"), unit=OuterRef("unit")).order_by("-period__start").values("pk")[:1]
-    )
+    recency = Window(RowNumber(), partition_by=[F("indicator_id"), F("unit_id")], order_by=F("period__start").desc())
     texts = (
-        approved.filter(indicator_id__in=indicator_ids)
-        .filter(pk=Subquery(latest_of_unit))
+        Submission.objects.filter(approved__isnull=False, period__start__lte=period.start, indicator_id__in=indicator_ids)
+        .annotate(recency=recency)
+        .filter(recency=1)
         .select_related("unit", "period", "approved")
         .order_by("indicator_id", "-period__start", "-approved__approved_at", "unit__code")
     )
