@@ -7,6 +7,7 @@ on their reporting pages instead.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -84,6 +85,9 @@ def dashboard_indicator(request, code: str):
     )
 
 
+UNITS_PER_PAGE = 50
+
+
 @require_safe
 @role_required(*CITY_VIEW_ROLES)
 def dashboard_counties(request):
@@ -95,12 +99,15 @@ def dashboard_counties(request):
     scope = scope if scope in SCOPES else SCOPES[0]
     data = comparison(plan, period=period, periods=periods, scope=scope, rank_code=request.GET.get("rank", "").strip() or None)
 
+    # Wenzhou's 24 units fit on one page; a province-sized list is paged rather than sent whole
+    # (each list has its own page parameter, kept by the links of the others).
+    heatmap_page = Paginator(data.lines, UNITS_PER_PAGE).get_page(request.GET.get("heatmap-page"))
     summary = UnitSummaryTable(data.ranked, prefix="summary-")
-    RequestConfig(request, paginate=False).configure(summary)
+    RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(summary)
     ranking, ranking_html = None, ""
     if data.rank_indicator is not None:
         ranking = RankingTable(data.ranking, kind=data.rank_indicator.kind, prefix="rank-")
-        RequestConfig(request, paginate=False).configure(ranking)
+        RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(ranking)
         bars = charts.ranking_figure(data)
         if bars is not None:
             ranking_html = charts.figure_html(bars, div_id="ranking-chart", height=charts.bars_height(min(len(data.ranking), charts.BAR_LIMIT)))
@@ -111,6 +118,7 @@ def dashboard_counties(request):
             "nav": "counties",
             "plan": plan,
             "data": data,
+            "heatmap_page": heatmap_page,
             "period_error": _period_error(requested, period),
             "summary": summary,
             "ranking": ranking,

@@ -408,6 +408,29 @@ def test_the_counties_are_shown_first_and_departments_on_request(computed, leade
 
 
 @pytest.mark.django_db
+def test_long_unit_lists_are_paged_each_list_on_its_own(computed, leader, monkeypatch):
+    from targets.views import indicator_pages
+
+    monkeypatch.setattr(indicator_pages, "UNITS_PER_PAGE", 5)  # a province-sized list, with Wenzhou's 24 units
+    client = client_for(leader)
+    response = client.get("/progress/counties/", {"scope": "all"})
+    everyone = [line.unit.code for line in response.context["data"].lines]  # counties, then departments
+    assert len(everyone) > 15
+    first = client.get("/progress/counties/", {"scope": "all"}).content.decode()
+    assert [r["data-unit"] for r in Tags(first).rows("heatmap")] == [CITY] + everyone[:5], "the city stays on every page"
+    assert len(Tags(first).rows("unit-summary")) == 5
+    pages = -(-len(everyone) // 5)
+    assert "heatmap-page=2" in first and f"第 1 / {pages} 页" in first
+    second = client.get("/progress/counties/", {"scope": "all", "heatmap-page": "2", "summary-page": "3"}).content.decode()
+    assert [r["data-unit"] for r in Tags(second).rows("heatmap")] == [CITY] + everyone[5:10]
+    ranks = [int(r["data-rank"]) for r in Tags(second).rows("unit-summary")]
+    assert len(ranks) == 5 and min(ranks) >= 11, "the summary is on its own third page"
+    assert "heatmap-page=2" in re.search(r'href="([^"]*summary-page=2[^"]*)"', second).group(1), "the other list's page is kept"
+    last = client.get("/progress/counties/", {"scope": "all", "heatmap-page": "99"}).content.decode()
+    assert [r["data-unit"] for r in Tags(last).rows("heatmap")][1:] == everyone[(pages - 1) * 5:], "past the end: the last page"
+
+
+@pytest.mark.django_db
 def test_rankings_are_ordered(computed, leader):
     client = client_for(leader)
     response = client.get("/progress/counties/", {"period": "2026Q3", "rank": "M10-ENT"})
@@ -514,8 +537,9 @@ def test_the_pages_make_the_same_queries_at_1x_and_10x_the_data(computed, leader
     assert after == before
     assert max(before) <= 25
     # … and the bigger data is really on the pages.
-    html = client.get("/progress/counties/", {"period": "2026Q3"}).content.decode()
-    assert 'data-unit="X0100"' in html
+    response = client.get("/progress/counties/", {"period": "2026Q3"})
+    assert "X0100" in {line.unit.code for line in response.context["data"].lines}
+    assert response.context["heatmap_page"].paginator.count == len(response.context["data"].lines) > 100
 
 
 # --- languages and the offline rule --------------------------------------------------------------------------
