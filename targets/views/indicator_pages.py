@@ -37,6 +37,10 @@ from ..tables_progress import (
 
 
 
+# Lists of units are paged: Wenzhou's 24 units fit on one page, a province-sized list is not sent whole.
+UNITS_PER_PAGE = 50
+
+
 def _period_error(requested: str, shown) -> str:
     if requested and (shown is None or shown.code != requested):
         return _("No progress is computed for the period “%s”; the latest period is shown instead.") % requested[:20]
@@ -54,7 +58,7 @@ def dashboard_indicator(request, code: str):
     trend = charts.trend_figure(page)
     bars = charts.contribution_figure(page)
     contributions = ContributionTable(page.contributions, kind=indicator.kind, prefix="units-")
-    RequestConfig(request, paginate=False).configure(contributions)
+    RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(contributions)
 
     figures_filter = ApprovedFiguresFilter(
         request.GET or None,
@@ -85,9 +89,6 @@ def dashboard_indicator(request, code: str):
     )
 
 
-UNITS_PER_PAGE = 50
-
-
 @require_safe
 @role_required(*CITY_VIEW_ROLES)
 def dashboard_counties(request):
@@ -99,8 +100,7 @@ def dashboard_counties(request):
     scope = scope if scope in SCOPES else SCOPES[0]
     data = comparison(plan, period=period, periods=periods, scope=scope, rank_code=request.GET.get("rank", "").strip() or None)
 
-    # Wenzhou's 24 units fit on one page; a province-sized list is paged rather than sent whole
-    # (each list has its own page parameter, kept by the links of the others).
+    # Each list has its own page parameter, kept by the links of the others.
     heatmap_page = Paginator(data.lines, UNITS_PER_PAGE).get_page(request.GET.get("heatmap-page"))
     summary = UnitSummaryTable(data.ranked, prefix="summary-")
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(summary)

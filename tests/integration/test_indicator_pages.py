@@ -428,6 +428,9 @@ def test_long_unit_lists_are_paged_each_list_on_its_own(computed, leader, monkey
     assert "heatmap-page=2" in re.search(r'href="([^"]*summary-page=2[^"]*)"', second).group(1), "the other list's page is kept"
     last = client.get("/progress/counties/", {"scope": "all", "heatmap-page": "99"}).content.decode()
     assert [r["data-unit"] for r in Tags(last).rows("heatmap")][1:] == everyone[(pages - 1) * 5:], "past the end: the last page"
+    # The indicator page's contributions too.
+    contributions = client.get("/progress/indicators/M01-STD/", {"units-page": "2"}).content.decode()
+    assert len(Tags(contributions).rows("contributions-table")) == 5 and "units-page=3" in contributions
 
 
 @pytest.mark.django_db
