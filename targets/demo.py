@@ -128,8 +128,14 @@ def _values(indicator: Indicator, unit_code: str, periods: list[Period], n_units
 
 
 def demo_users_ensure() -> list[DemoLogin]:
-    """Create or update one demo login per role (several reporters); return them."""
+    """Create one demo login per role (several reporters), or put back one whose role or unit was
+    changed; return them. Logins already as they should be are left alone: running `make run` again
+    adds nothing to the audit log and keeps a password its user changed."""
+    existing = {u.username: u for u in User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).select_related("unit")}
     for login in DEMO_LOGINS:
+        user = existing.get(login.username)
+        if user is not None and user.is_demo and user.role == login.role and (user.unit.code if user.unit else None) == login.unit_code:
+            continue
         user_create_or_update(
             username=login.username, role=login.role, unit_code=login.unit_code, password=DEMO_PASSWORD, is_demo=True
         )

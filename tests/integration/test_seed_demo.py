@@ -87,3 +87,23 @@ def test_it_is_deterministic_and_does_not_duplicate(plan):
     Submission.objects.all().delete()
     seed()
     assert fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_running_it_again_leaves_the_logins_and_the_audit_log_alone(plan):
+    from targets.models import AuditEntry
+
+    seed()
+    leader = User.objects.get(username="leader")
+    leader.set_password("Changed-by-the-leader-2026")
+    leader.save()
+    entries = AuditEntry.objects.count()
+    seed()
+    assert AuditEntry.objects.count() == entries, "nothing new to log"
+    leader.refresh_from_db()
+    assert leader.check_password("Changed-by-the-leader-2026")
+    # A demo login whose role was changed is put back.
+    User.objects.filter(username="reviewer").update(role=User.Role.LEADER)
+    seed()
+    assert User.objects.get(username="reviewer").role == User.Role.REVIEWER
+
