@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, api, api_progress, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
+from .views import account, api, api_progress, api_submissions, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
 
 app_name = "targets"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     *review.urlpatterns,
     *reports.urlpatterns,
     *api.urlpatterns,
+    *api_submissions.urlpatterns,
     *api_progress.urlpatterns,
     *dashboards.urlpatterns,
     *indicator_pages.urlpatterns,
