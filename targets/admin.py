@@ -32,16 +32,22 @@ class AuditedAdmin(admin.ModelAdmin):
 
     recompute = "none"  # "none", "indicator" (the one saved) or "all" (every active indicator)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def save_related(self, request, form, formsets, change):
+        # Called once the object and its inlines are saved: one audit entry for the whole save.
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
         audit_record(
             action=AuditEntry.Action.EDIT if change else AuditEntry.Action.CREATE, actor=request.user,
-            ip=client_ip(request), obj=obj, after={"fields": sorted(form.changed_data)},
+            ip=client_ip(request), obj=obj, after={"fields": sorted(form.changed_data), **self.audit_details(obj)},
         )
         if self.recompute == "all":
             outbox_enqueue(indicator_ids=Indicator.objects.filter(active=True).values_list("pk", flat=True))
         elif self.recompute == "indicator":
             outbox_enqueue(indicator_ids=[obj.pk])
+
+    def audit_details(self, obj) -> dict:
+        """What the audit entry records besides the names of the fields changed."""
+        return {}
 
 
 @admin.register(User)
@@ -73,16 +79,14 @@ class IndicatorAdmin(AuditedAdmin):
     filter_horizontal = ("reporting_units",)
     inlines = [TargetInline]
 
+    def audit_details(self, indicator) -> dict:
+        targets = indicator.targets.select_related("unit").order_by("year", "unit__code")
+        return {"targets": [
+            {"year": t.year, "unit": t.unit.code if t.unit else None, "value": str(t.value), "mode": t.mode} for t in targets
+        ]}
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        targets = [
-            {"year": t.year, "unit": t.unit.code if t.unit else None, "value": str(t.value), "mode": t.mode}
-            for t in form.instance.targets.select_related("unit").order_by("year", "unit__code")
-        ]
-        audit_record(
-            action=AuditEntry.Action.EDIT, actor=request.user, ip=client_ip(request), obj=form.instance,
-            after={"targets": targets},
-        )
         # A split of a city target among units (分解目标) that does not add up is allowed but flagged.
         for warning in target_breakdown_warnings(form.instance):
             messages.warning(request, warning)

@@ -18,9 +18,8 @@ def outbox_enqueue(*, indicator_ids, relay: bool = True) -> None:
         return
 
     def relay_now():
-        from tasks.progress import (
-            relay_pending,  # tasks depend on actions, not the reverse: import late
-        )
+        # Tasks depend on actions, not the reverse: import late.
+        from tasks.progress import relay_pending
 
         relay_pending()
 

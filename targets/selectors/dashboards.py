@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
-from .progress import computed_periods, last_computed
+from .progress import last_computed
 
 Status = ProgressSnapshot.Status
 
@@ -119,11 +119,6 @@ class StatusCounts:
 
 
 # --- Periods ---------------------------------------------------------------------------------
-
-
-def dashboard_periods() -> list[Period]:
-    """Return the periods progress has been computed for, newest first (one query)."""
-    return list(computed_periods())
 
 
 def dashboard_period_pick(periods: list[Period], code: str) -> tuple[Period | None, str]:

@@ -14,7 +14,6 @@ from django.db.models import Prefetch, Q
 
 from ..models import Indicator, Period, Plan, ProgressSnapshot, Submission, Target, Unit
 from .indicator_progress import HUNDRED, Freshness, freshness
-from .progress import computed_periods
 
 Status = ProgressSnapshot.Status
 Kind = Indicator.Kind
@@ -107,11 +106,6 @@ class Comparison:
     ranking: list[Ranked]
     freshness: Freshness
     is_demo: bool
-
-
-def comparison_periods() -> list[Period]:
-    """Return the periods that have snapshots, newest first (one query)."""
-    return list(computed_periods())
 
 
 def _groups(indicators: list[Indicator]) -> list[IndicatorGroup]:

@@ -17,13 +17,13 @@ from .. import selectors
 from ..dashboard_cache import cached_body
 from ..charts_overview import figure_json, status_by_area_figure
 from ..permissions import CITY_VIEW_ROLES, role_required
+from ..selectors.progress import computed_periods
 from ..selectors.dashboards import (
     dashboard_area,
     dashboard_measure,
     dashboard_meta,
     dashboard_overview,
     dashboard_period_pick,
-    dashboard_periods,
 )
 
 
@@ -31,7 +31,7 @@ from ..selectors.dashboards import (
 def _common(request) -> dict:
     """Return the plan, the periods to choose from and the chosen one (?period=YYYYQn)."""
     plan = selectors.plan_current()
-    periods = dashboard_periods()
+    periods = list(computed_periods())
     period, period_error = dashboard_period_pick(periods, request.GET.get("period", "").strip())
     return {"plan": plan, "periods": periods, "period": period, "period_error": period_error, "nav": "dashboard"}
 
@@ -68,7 +68,7 @@ def overview_warm() -> None:
         plan = selectors.plan_current()
     except Http404:
         return
-    periods = dashboard_periods()
+    periods = list(computed_periods())
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             context = {"plan": plan, "periods": periods, "period": periods[0] if periods else None, "period_error": "", "nav": "dashboard"}

@@ -26,7 +26,8 @@ from ..selectors.indicator_progress import (
     indicator_progress,
     narrative_timeline,
 )
-from ..selectors.unit_comparison import SCOPES, comparison, comparison_periods
+from ..selectors.progress import computed_periods
+from ..selectors.unit_comparison import SCOPES, comparison
 from ..tables_progress import (
     ApprovedFiguresFilter,
     ApprovedFiguresTable,
@@ -93,7 +94,7 @@ def dashboard_indicator(request, code: str):
 @role_required(*CITY_VIEW_ROLES)
 def dashboard_counties(request):
     plan = selectors.plan_current()
-    periods = comparison_periods()
+    periods = list(computed_periods())
     requested = request.GET.get("period", "").strip()
     period = next((p for p in periods if p.code == requested), None) or (periods[0] if periods else None)
     scope = request.GET.get("scope", "")
