@@ -1,4 +1,8 @@
-"""Shared fixtures: the Wenzhou plan loaded, and one logged-in client per role (plus an outsider)."""
+"""Shared fixtures: the Wenzhou plan loaded, and one logged-in client per role (plus an outsider).
+
+The plan and the demo are built once per session and restored per test (tests/db_state.py);
+passwords use a fast hasher (the real one costs a third of a second per user, by design).
+"""
 
 from pathlib import Path
 
@@ -11,23 +15,46 @@ from targets.actions import user_create_or_update
 from targets.models import Plan, User
 from targets.plan_loader import load_plan_file
 
+from . import db_state
+
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def static_files_from_the_source_tree():
-    """Serve static files from the source tree: production's manifest needs `collectstatic` first.
+def test_settings():
+    """Serve static files from the source tree (production's manifest needs `collectstatic` first)
+    and hash passwords fast (tests that count hashing work name the real hasher themselves).
 
-    The only setting tests change; everything else runs as in production (DEBUG off, PostgreSQL,
+    The only settings tests change; everything else runs as in production (DEBUG off, PostgreSQL,
     Redis).
     """
-    with override_settings(STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }):
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
         yield
+
+
+def _seed_demo() -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, test_settings):
+    """Build the database states the fixtures restore: the plan loaded, and the demo on top."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            db_state.build("plan", lambda: load_plan_file(PLAN_FILE))
+            db_state.build("demo", _seed_demo)
+            db_state.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +65,17 @@ def empty_cache():
 
 
 @pytest.fixture
-def plan(db) -> Plan:
-    plan, _ = load_plan_file(PLAN_FILE)
+def plan(request, db) -> Plan:
+    """The Wenzhou plan, loaded (with the demo figures when the test asks for `demo` too)."""
+    from django.db import connection
+
+    with_demo = "demo" in request.fixturenames
+    if connection.vendor == "postgresql":
+        db_state.restore("demo" if with_demo else "plan")
+        return Plan.objects.get()
+    plan, _ = load_plan_file(PLAN_FILE)  # elsewhere (a quick run on SQLite): built afresh
+    if with_demo:
+        _seed_demo()
     return plan
 
 
@@ -87,4 +123,4 @@ def client_for(user: User) -> Client:
 
 @pytest.fixture
 def demo(plan) -> None:
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    """The demo logins and figures of `seed_demo` (restored by `plan`, which sees this fixture)."""

@@ -211,7 +211,7 @@ def test_it_needs_a_login(plan):
 
 
 @pytest.mark.django_db
-def test_the_query_count_does_not_grow_with_the_data(reporter, reviewer, django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_data(reporter, reviewer, django_assert_num_queries):
     approved(reporter, reviewer, "M01-STD", "2026Q4")  # elsewhere: the demo data fills 2026Q3
     client = client_for(reviewer)
     client.get("/completeness/", {"period": "2026Q3"})  # the session is warm from here on
@@ -219,7 +219,6 @@ def test_the_query_count_does_not_grow_with_the_data(reporter, reviewer, django_
     with CaptureQueriesContext(connection) as few:
         assert client.get("/completeness/", {"period": "2026Q3"}).status_code == 200
     few_queries = len(few)
-    assert 4 <= few_queries <= 12
 
     call_command("seed_demo", stdout=io.StringIO())  # ~200 reports for 2026Q3 alone
     reviewer.refresh_from_db()  # the demo logins get the demo password: log in again
@@ -227,7 +226,7 @@ def test_the_query_count_does_not_grow_with_the_data(reporter, reviewer, django_
     client.get("/completeness/", {"period": "2026Q3"})
     assert completeness_matrix(period=Period.objects.get(code="2026Q3"), today=timezone.localdate()).complete > 150
     connection.queries_log.clear()
-    with django_assert_max_num_queries(few_queries):
+    with django_assert_num_queries(few_queries):
         response = client.get("/completeness/", {"period": "2026Q3"})
     assert response.status_code == 200
     assert response.content.decode().count('data-state="approved"') > 150

@@ -31,7 +31,7 @@ from targets.models import (
 from targets.selectors.progress import last_computed
 
 from ..conftest import PASSWORD, client_for
-from ..factories import approved, submitted
+from ..factories import approved, approved_in_bulk, submitted
 
 PAGES = ["/progress/", "/progress/areas/1/", "/progress/measures/1/"]
 GREEN, YELLOW, RED, GREY = ("achieved", "on_track"), ("at_risk",), ("off_track", "missed"), ("no_data", "no_target")
@@ -447,15 +447,15 @@ def test_the_english_pages_are_in_english(demo, leader):
 
 def _add_reporting_units(count: int, start: int, reviewer: User) -> None:
     """Create `count` more county-level units, each reporting every indicator for one quarter."""
-    indicators = list(Indicator.objects.filter(active=True))
     city = Unit.objects.get(code="330300")
-    for n in range(start, start + count):
-        unit = Unit.objects.create(code=f"39{n:04d}", name_zh=f"测试县{n}", name_en=f"Test county {n}", kind=Unit.Kind.COUNTY, parent=city)
-        for indicator in indicators:
-            indicator.reporting_units.add(unit)
-        reporter, _ = user_create_or_update(username=f"reporter_{unit.code}", role=User.Role.REPORTER, unit_code=unit.code, password=PASSWORD)
-        for indicator in indicators:
-            approved(reporter, reviewer, indicator.code, "2026Q3")
+    units = Unit.objects.bulk_create([
+        Unit(code=f"39{n:04d}", name_zh=f"测试县{n}", name_en=f"Test county {n}", kind=Unit.Kind.COUNTY, parent=city)
+        for n in range(start, start + count)
+    ])
+    approved_in_bulk(
+        units=units, indicators=list(Indicator.objects.filter(active=True)), periods=[Period.objects.get(code="2026Q3")],
+        reviewer=reviewer,
+    )
 
 
 def _query_counts(client: Client) -> dict[str, int]:

@@ -25,7 +25,7 @@ from targets.models import Indicator, Period, ProgressSnapshot, Submission, Subm
 from targets.selectors.indicator_progress import indicator_progress
 
 from ..conftest import PLAN_FILE, client_for
-from ..factories import approved, draft, submitted
+from ..factories import approved, approved_in_bulk, draft, submitted
 from .test_load_plan import find, write
 
 TODAY = dt.date(2026, 11, 26)  # the reporting period is then 2026Q3 (the demo's last quarter)
@@ -493,31 +493,20 @@ def _add_units(count: int) -> None:
         [Unit(code=f"X{i:04d}", name_zh=f"测试县{i}", name_en=f"Test county {i}", kind=Unit.Kind.COUNTY, parent=city) for i in range(count)]
     )
     periods = list(Period.objects.filter(start__lte="2026-07-01").order_by("start"))
-    reviewer = User.objects.get(username="reviewer")
-    now = timezone.now()
-    pairs = []
-    for indicator in Indicator.objects.filter(code__in=SCALED):
-        indicator.reporting_units.add(*units)
-        for unit in units:
-            for i, period in enumerate(periods):
-                values = {
-                    Indicator.Kind.CUMULATIVE: {"increment": Decimal(i % 3)},
-                    Indicator.Kind.RATIO_YTD: {"numerator": Decimal(980 + i), "denominator": Decimal(1000)},
-                    Indicator.Kind.RATIO_LATEST: {"numerator": Decimal(i % 2), "denominator": Decimal(1)},
-                    Indicator.Kind.MILESTONE: {"done": i > 8},
-                    Indicator.Kind.NARRATIVE: {"narrative": "测试", "self_status": "on_track"},
-                }[indicator.kind]
-                pairs.append((
-                    Submission(indicator=indicator, unit=unit, period=period, status=Submission.Status.APPROVED),
-                    SubmissionVersion(number=1, created_at=now, approved_by=reviewer, approved_at=now, **values),
-                ))
-    Submission.objects.bulk_create([s for s, _ in pairs], batch_size=1000)
-    for submission, version in pairs:
-        version.submission = submission
-    SubmissionVersion.objects.bulk_create([v for _, v in pairs], batch_size=1000)
-    for submission, version in pairs:
-        submission.current = submission.approved = version
-    Submission.objects.bulk_update([s for s, _ in pairs], ["current", "approved"], batch_size=1000)
+
+    def values_of(indicator, i):
+        return {
+            Indicator.Kind.CUMULATIVE: {"increment": Decimal(i % 3)},
+            Indicator.Kind.RATIO_YTD: {"numerator": Decimal(980 + i), "denominator": Decimal(1000)},
+            Indicator.Kind.RATIO_LATEST: {"numerator": Decimal(i % 2), "denominator": Decimal(1)},
+            Indicator.Kind.MILESTONE: {"done": i > 8},
+            Indicator.Kind.NARRATIVE: {"narrative": "测试", "self_status": "on_track"},
+        }[indicator.kind]
+
+    approved_in_bulk(
+        units=units, indicators=Indicator.objects.filter(code__in=SCALED), periods=periods,
+        reviewer=User.objects.get(username="reviewer"), values_of=values_of,
+    )
     for indicator in Indicator.objects.filter(code__in=SCALED):
         progress_recompute(indicator=indicator, today=TODAY)
 
