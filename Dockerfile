@@ -3,9 +3,11 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# CJK fonts for PDF reports; gettext for message catalogues.
+# The portal user has no home: matplotlib (briefing charts) keeps its font cache under /data.
+ENV MPLCONFIGDIR=/data/matplotlib
+# CJK fonts and Pango/HarfBuzz (WeasyPrint) for the PDF briefing; gettext for message catalogues.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk gettext \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=1
 # make test: production-like settings; DATABASE_URL and REDIS_URL come from scripts/with-services.sh.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench setup setup-dev messages clean
+.PHONY: run test bench bench-exports setup setup-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,8 @@ run: setup
 setup-dev: $(VENV)/.dev-deps
 
 test: setup-dev
+	$(BIN)/lint-imports
+	$(BIN)/bandit -r targets tasks metrology_portal --severity-level medium -q  # deliberate exceptions: `# nosec BXXX` + reason
 	scripts/ensure-system-packages.sh
 	$(TEST_ENV) scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -44,6 +46,13 @@ bench: setup-dev
 	scripts/ensure-system-packages.sh
 	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
 	  scripts/with-services.sh $(BIN)/python bench/progress.py
+
+# bench/exports.py: the export writers (10k, 100k, 1M rows) and the audit workbook at 10× and 100×,
+# recorded in bench/results/exports.{json,md}.
+bench-exports: setup-dev
+	scripts/ensure-system-packages.sh
+	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
+	  scripts/with-services.sh $(BIN)/python bench/exports.py
 
 # Regenerate the message catalogues after changing user-facing strings (then translate, then compile).
 messages: $(VENV)/.run-deps

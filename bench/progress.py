@@ -101,7 +101,7 @@ def generate(scale: int) -> int:
     """Create 13·scale units reporting every active indicator, with approved figures for 16 quarters."""
     units = UNITS_PER_SCALE * scale
     with connection.cursor() as c:
-        c.execute("SELECT id FROM targets_unit WHERE code = '330300'")
+        c.execute("SELECT id FROM targets_unit WHERE kind = 'city'")
         city = c.fetchone()[0]
         c.execute(
             """INSERT INTO targets_unit (code, name_zh, name_en, kind, parent_id, assumption_zh, assumption_en, active)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
+    "csp",
     "django_tables2",
     "django_filters",
     "rest_framework",
@@ -78,8 +79,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses NUL characters with a clear 400, gives bare 405s the portal's page (targets.views.errors).
+    "metrology_portal.middleware.ErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Every page needs a login; this middleware is what enforces it for views.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -107,6 +111,25 @@ TEMPLATES = [
     },
 ]
 
+# --- Content Security Policy (django-csp) ----------------------------------------------------------
+# Everything the portal runs comes from itself: no inline script or style, no eval, no frames, no
+# outside address. plotly.js draws its charts with SVG and the style object (allowed); the app's own
+# scripts replace what inline handlers and style attributes did (static/js/portal.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env(
     "DATABASE_URL",
@@ -114,6 +137,16 @@ DATABASE_URL = env(
     help="Database URL, e.g. postgres://user:pass@host:5432/portal (default: SQLite under var/).",
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`'s SQLite serves several requests at once too: a writer waits for the lock (busy
+    # timeout) instead of failing with "database is locked", takes it when its transaction begins
+    # (IMMEDIATE: no deadlock between two transactions that both read, then write), and WAL lets
+    # readers go on while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "targets.User"
@@ -202,7 +235,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.progress.recompute_all",
         "schedule": crontab(hour=2, minute=0),
     },
+    "exports-expire": {
+        # Deletes the files of expired exports (and gives up exports whose job was lost).
+        "task": "tasks.exports.exports_expire",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "briefings-build-due": {
+        # Asks once for the quarterly briefing, BRIEFING_AFTER_DUE_DAYS days after the due date.
+        "task": "tasks.exports.briefings_build_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
+
+# Exports (targets.exports) are built by the worker under MEDIA_ROOT/exports/ and kept this many
+# days; the quarterly briefing is built automatically this many days after a period's due date.
+EXPORT_KEEP_DAYS = max(1, int(env("EXPORT_KEEP_DAYS", "7", help="Days a finished export's file is kept for download.")))
+BRIEFING_AFTER_DUE_DAYS = max(0, int(
+    env("BRIEFING_AFTER_DUE_DAYS", "3", help="Days after a period's due date when its briefing is built automatically.")
+))
 
 # A full recompute (nightly, `recompute_progress`) splits the indicators over this many database
 # connections working side by side, each indicator still swapped in one transaction.
@@ -261,6 +311,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field names other endpoints use too ("kind", "status"): named, not numbered.
+    "ENUM_NAME_OVERRIDES": {
+        "ExportKindEnum": "targets.exports.KIND_CHOICES",
+        "ExportStatusEnum": "targets.models.exports.Export.Status",
+        "IndicatorKindEnum": "targets.models.plan.Indicator.Kind",
+        "SubmissionStatusEnum": "targets.models.reporting.Submission.Status",
+    },
 }
 
 LOGGING = {

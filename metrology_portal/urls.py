@@ -12,3 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("targets.urls")),
 ]
+
+# The portal's own error pages (JSON under /api/), in the user's language: targets.views.errors.
+handler400 = "targets.views.errors.bad_request"
+handler403 = "targets.views.errors.permission_denied"
+handler404 = "targets.views.errors.page_not_found"
+handler500 = "targets.views.errors.server_error"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing: PostgreSQL and Redis servers
 # (throwaway instances for tests), Chromium (browser tests), CJK fonts (screenshots and PDFs),
-# gettext (message catalogues). Needs root (CI and the development machines run as root).
+# gettext (message catalogues), pango and harfbuzz's subsetter (WeasyPrint, the briefing PDF),
+# poppler-utils (tests read PDFs back). Needs root (CI and the development machines run as root).
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,12 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null || missing+=(gettext)
+# The briefing PDF (WeasyPrint): pango lays out the text, harfbuzz subsets the embedded fonts.
+for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+  dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || missing+=("$lib")
+done
+# Tests read the briefing PDF back: pdftotext, pdffonts, pdfimages, pdftoppm.
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -2,13 +2,13 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .actions import audit_record
-from .actions.outbox import outbox_enqueue
+from .actions.configuration import configuration_delete, configuration_save_record, configuration_snapshot
+from .actions.users import user_set_password
 from .models import (
     Area,
-    AuditEntry,
     Goal,
     Indicator,
     Measure,
@@ -26,28 +26,43 @@ from .signals import client_ip
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Saves through the admin go to the portal's audit log too (Django's own admin history is not
-    hash-chained), and, where they change what progress is computed from, queue a recompute in the
-    same transaction (the admin saves atomically)."""
+    """Saves and deletions through the admin go to the portal's audit log too, with the values
+    before and after, and queue the recompute they call for, in the same transaction (the admin
+    saves atomically): targets.actions.configuration."""
 
-    recompute = "none"  # "none", "indicator" (the one saved) or "all" (every active indicator)
+    def save_model(self, request, obj, form, change):
+        if change:
+            # `obj` already holds the form's values; the database still holds the old ones (and the
+            # old inlines and links, saved later in save_related): what the audit entry calls before.
+            form.audit_before = configuration_snapshot(obj=obj, fields=form.changed_data)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         # Called once the object and its inlines are saved: one audit entry for the whole save.
         super().save_related(request, form, formsets, change)
-        obj = form.instance
-        audit_record(
-            action=AuditEntry.Action.EDIT if change else AuditEntry.Action.CREATE, actor=request.user,
-            ip=client_ip(request), obj=obj, after={"fields": sorted(form.changed_data), **self.audit_details(obj)},
+        configuration_save_record(
+            user=request.user, obj=form.instance, created=not change, changed_fields=form.changed_data,
+            before=getattr(form, "audit_before", None), ip=client_ip(request),
         )
-        if self.recompute == "all":
-            outbox_enqueue(indicator_ids=Indicator.objects.filter(active=True).values_list("pk", flat=True))
-        elif self.recompute == "indicator":
-            outbox_enqueue(indicator_ids=[obj.pk])
 
-    def audit_details(self, obj) -> dict:
-        """What the audit entry records besides the names of the fields changed."""
-        return {}
+    def delete_model(self, request, obj):
+        configuration_delete(user=request.user, objects=[obj], ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action: one by one through the action, each in the audit log.
+        configuration_delete(user=request.user, objects=queryset, ip=client_ip(request))
+
+
+class UserPasswordForm(AdminPasswordChangeForm):
+    """The admin's form for another user's password: it checks only. The change is the action
+    users.user_set_password, which UserAdmin calls with the administrator and their address."""
+
+    def save(self, commit=True):
+        return self.user
+
+    def new_password(self) -> str | None:
+        """Return the password to set, or None when password logins are to be disabled."""
+        return self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
 
 
 @admin.register(User)
@@ -55,11 +70,19 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "role", "unit", "is_active", "is_demo", "last_login")
     list_filter = ("role", "is_active", "is_demo")
     fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("role", "unit", "is_demo")}),)
+    change_password_form = UserPasswordForm
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Django's password view calls this right after form.save() (a no-op in UserPasswordForm)
+        # and before it logs the change: the one place that has both the request and the valid
+        # form, so the password is set here, through the action, before anything reads it.
+        if isinstance(form, UserPasswordForm):
+            user_set_password(actor=request.user, user=form.user, password=form.new_password(), ip=client_ip(request))
+        return super().construct_change_message(request, form, formsets, add)
 
 
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
-    recompute = "all"  # the units counted in the city's figures
     list_display = ("code", "name_zh", "name_en", "kind", "parent", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name_zh", "name_en")
@@ -72,18 +95,11 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
-    recompute = "indicator"  # its kind, baseline, reporting units or targets
     list_display = ("code", "name_zh", "kind", "measure", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("reporting_units",)
     inlines = [TargetInline]
-
-    def audit_details(self, indicator) -> dict:
-        targets = indicator.targets.select_related("unit").order_by("year", "unit__code")
-        return {"targets": [
-            {"year": t.year, "unit": t.unit.code if t.unit else None, "value": str(t.value), "mode": t.mode} for t in targets
-        ]}
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -100,13 +116,12 @@ class PeriodAdmin(AuditedAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(AuditedAdmin):
-    recompute = "all"  # the status thresholds
     list_display = ("code", "name_zh", "start", "loaded_at")
     readonly_fields = ("loaded_at", "source_sha256")
 
 
 class PlanTextAdmin(AuditedAdmin):
-    recompute = "all"  # titles and goals shown on the dashboards, which are cached per recompute
+    pass
 
 
 for model in (Area, Measure, Safeguard, Goal):

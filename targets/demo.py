@@ -83,48 +83,95 @@ def _first_target_value(indicator: Indicator) -> float:
     return float(target.value) if target else 0.0
 
 
+def _cumulative(
+    indicator: Indicator, unit_code: str, periods: list[Period], n_units: int, rng: random.Random, pace: float, overall: float
+) -> list[dict]:
+    per_quarter = _first_target_value(indicator) / 12 / n_units * pace * overall
+    return [{"increment": Decimal(_count(rng, per_quarter))} for _ in periods]
+
+
+def _ratio_ytd(
+    indicator: Indicator, unit_code: str, periods: list[Period], n_units: int, rng: random.Random, pace: float, overall: float
+) -> list[dict]:
+    rows = []
+    base = rng.randint(1500, 6000)
+    level = min(0.999, 0.985 * (0.99 + 0.01 * pace))
+    for _ in periods:
+        den = base + rng.randint(-200, 200)
+        num = min(den, round(den * min(0.999, level + rng.uniform(-0.015, 0.01))))
+        rows.append({"numerator": Decimal(num), "denominator": Decimal(den)})
+    return rows
+
+
+def _ratio_latest(
+    indicator: Indicator, unit_code: str, periods: list[Period], n_units: int, rng: random.Random, pace: float, overall: float
+) -> list[dict]:
+    rows = []
+    if indicator.code in ("M02-GRB", "M02-GRA"):
+        # One legal verification institution per county: graded or not yet.
+        reach_at = int(rng.uniform(0, 14) / (pace * overall)) if rng.random() < 0.85 * pace else 99
+        for i, _ in enumerate(periods):
+            rows.append({"numerator": Decimal(1 if i >= reach_at else 0), "denominator": Decimal(1)})
+    else:
+        den = rng.randint(40, 70)
+        share = rng.uniform(0.55, 0.75)
+        for _ in periods:
+            share = min(1.0, share + rng.uniform(0.0, 0.05) * pace)
+            rows.append({"numerator": Decimal(round(den * share)), "denominator": Decimal(den)})
+    return rows
+
+
+def _milestone(
+    indicator: Indicator, unit_code: str, periods: list[Period], n_units: int, rng: random.Random, pace: float, overall: float
+) -> list[dict]:
+    rows = []
+    done_at = int(rng.uniform(4, 18) / overall)
+    for i, period in enumerate(periods):
+        done = i >= done_at
+        completed = periods[done_at].start + dt.timedelta(days=rng.randint(5, 80)) if done else None
+        rows.append({"done": done, "completed_on": completed})
+    return rows
+
+
+def _narrative(
+    indicator: Indicator, unit_code: str, periods: list[Period], n_units: int, rng: random.Random, pace: float, overall: float
+) -> list[dict]:
+    rows = []
+    for i, _ in enumerate(periods):
+        status = rng.choices(["on_track", "at_risk", "off_track"], weights=[6 * pace, 3, 1 / pace])[0]
+        rows.append({"narrative": NARRATIVE_TEXTS[(i + len(unit_code)) % len(NARRATIVE_TEXTS)], "self_status": status})
+    return rows
+
+
+# The demo's figures per kind (the values of its entry in targets/kinds.py): a new kind needs its
+# generator here too, or `seed_demo` stops with a KeyError naming it.
+DEMO_VALUES = {
+    Indicator.Kind.CUMULATIVE: _cumulative,
+    Indicator.Kind.RATIO_YTD: _ratio_ytd,
+    Indicator.Kind.RATIO_LATEST: _ratio_latest,
+    Indicator.Kind.MILESTONE: _milestone,
+    Indicator.Kind.NARRATIVE: _narrative,
+}
+
+
+def demo_values_for(kind: str):
+    """Return the demo's generator of figures for `kind`; raise KeyError, naming it, when there is none."""
+    try:
+        return DEMO_VALUES[kind]
+    except KeyError:
+        raise KeyError(
+            f"no demo figures for indicator kind {kind!r}: add a generator for it to DEMO_VALUES in targets/demo.py"
+        ) from None
+
+
 def _values(indicator: Indicator, unit_code: str, periods: list[Period], n_units: int) -> list[dict | None]:
     """Return, per period, the figures the unit reports (None: nothing that quarter)."""
+    generate = demo_values_for(indicator.kind)
     rng = _rng("values", indicator.code, unit_code)
     pace = UNIT_PACE.get(unit_code, rng.uniform(0.85, 1.15))
     # Each indicator as a whole runs a little ahead or behind, so some 2025 targets are missed.
     overall = _rng("overall", indicator.code).uniform(0.8, 1.25)
-    kind = indicator.kind
-    rows: list[dict | None] = []
-    if kind == Indicator.Kind.CUMULATIVE:
-        per_quarter = _first_target_value(indicator) / 12 / n_units * pace * overall
-        for _ in periods:
-            rows.append({"increment": Decimal(_count(rng, per_quarter))})
-    elif kind == Indicator.Kind.RATIO_YTD:
-        base = rng.randint(1500, 6000)
-        level = min(0.999, 0.985 * (0.99 + 0.01 * pace))
-        for _ in periods:
-            den = base + rng.randint(-200, 200)
-            num = min(den, round(den * min(0.999, level + rng.uniform(-0.015, 0.01))))
-            rows.append({"numerator": Decimal(num), "denominator": Decimal(den)})
-    elif kind == Indicator.Kind.RATIO_LATEST:
-        if indicator.code in ("M02-GRB", "M02-GRA"):
-            # One legal verification institution per county: graded or not yet.
-            reach_at = int(rng.uniform(0, 14) / (pace * overall)) if rng.random() < 0.85 * pace else 99
-            for i, _ in enumerate(periods):
-                rows.append({"numerator": Decimal(1 if i >= reach_at else 0), "denominator": Decimal(1)})
-        else:
-            den = rng.randint(40, 70)
-            share = rng.uniform(0.55, 0.75)
-            for _ in periods:
-                share = min(1.0, share + rng.uniform(0.0, 0.05) * pace)
-                rows.append({"numerator": Decimal(round(den * share)), "denominator": Decimal(den)})
-    elif kind == Indicator.Kind.MILESTONE:
-        done_at = int(rng.uniform(4, 18) / overall)
-        for i, period in enumerate(periods):
-            done = i >= done_at
-            completed = periods[done_at].start + dt.timedelta(days=rng.randint(5, 80)) if done else None
-            rows.append({"done": done, "completed_on": completed})
-    else:
-        for i, _ in enumerate(periods):
-            status = rng.choices(["on_track", "at_risk", "off_track"], weights=[6 * pace, 3, 1 / pace])[0]
-            rows.append({"narrative": NARRATIVE_TEXTS[(i + len(unit_code)) % len(NARRATIVE_TEXTS)], "self_status": status})
-    return rows
+    return generate(indicator, unit_code, periods, n_units, rng, pace, overall)
 
 
 def demo_users_ensure() -> list[DemoLogin]:

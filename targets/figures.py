@@ -3,11 +3,16 @@
 The same rules serve the web form, the Excel upload and the API: values may arrive as text,
 numbers, booleans or dates. `figures_clean` returns typed values and, per field, messages in the
 active language. A draft may leave values out; a submission needs everything its kind asks for.
+Which values a kind takes, which are required and which checks apply is read from its entry in
+kinds.py; the parsers (one per input type) and the checks (by name) are here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +20,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import kinds
+from .kinds import COMMON_FIELDS, kind_of
 from .models import Indicator, Period, SubmissionVersion
+from .numbers import decimal_text
 
 MAX_COUNT = Decimal(10**9)
 MAX_TEXT = 5000
@@ -23,20 +31,17 @@ MAX_ITEMS = 1000
 UNUSUAL_FACTOR = 3  # an increment above 3× the unit's largest earlier quarter needs an explanation
 UNUSUAL_DENOMINATOR_SHIFT = Decimal("0.5")  # a denominator moving more than 50% needs one too
 
-FIELDS_BY_KIND = {
-    Indicator.Kind.CUMULATIVE: ("increment", "items"),
-    Indicator.Kind.RATIO_YTD: ("numerator", "denominator"),
-    Indicator.Kind.RATIO_LATEST: ("numerator", "denominator"),
-    Indicator.Kind.MILESTONE: ("done", "completed_on"),
-    Indicator.Kind.NARRATIVE: ("narrative", "self_status"),
-}
-COMMON_FIELDS = ("note", "explanation")
+# Commas are taken only between groups of three digits (1,234 or 12,345.5): “1,5” is not 15.
+THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "是", "已完成", "完成", "done"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", "否", "未完成", "not done"}
 
 
 def fields_for(indicator: Indicator) -> tuple[str, ...]:
-    return FIELDS_BY_KIND[indicator.kind] + COMMON_FIELDS
+    """Return the values the indicator's kind takes: its own, then note and explanation."""
+    return kind_of(indicator).value_names
 
 
 @dataclass
@@ -52,14 +57,29 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _typed(raw: Any) -> str:
+    """Return typed text in its plain form: full-width digits and punctuation (１２，３４５．５, as
+    Chinese input methods type them) become 12,345.5 (Unicode NFKC)."""
+    return unicodedata.normalize("NFKC", str(raw)).strip()
+
+
 def _count(raw: Any, name: str, out: Cleaned) -> Decimal | None:
     if _blank(raw):
         return None
     if isinstance(raw, bool):
         out.error(name, _("Enter a number."))
         return None
+    text = _typed(raw)
+    if "," in text:
+        if not THOUSANDS.fullmatch(text):
+            out.error(name, _("“%s” is not a number: a comma may only separate thousands (1,234).") % str(raw)[:50])
+            return None
+        text = text.replace(",", "")
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
+        # Decimal would read "1_5" as 15, as the comma used to be: underscores are no digit separators here.
+        if "_" in text:
+            raise InvalidOperation
+        number = Decimal(text)
     except InvalidOperation:
         out.error(name, _("“%s” is not a number.") % str(raw)[:50])
         return None
@@ -73,7 +93,7 @@ def _count(raw: Any, name: str, out: Cleaned) -> Decimal | None:
         out.error(name, _("A whole number is expected here (a count), not a fraction."))
         return None
     if number > MAX_COUNT:
-        out.error(name, _("Implausibly large: at most %s.") % MAX_COUNT)
+        out.error(name, _("Implausibly large: at most %s.") % decimal_text(MAX_COUNT))
         return None
     return number.quantize(Decimal(1))
 
@@ -99,11 +119,16 @@ def _date(raw: Any, name: str, out: Cleaned) -> dt.date | None:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        out.error(name, _("“%s” is not a date (YYYY-MM-DD).") % str(raw)[:30])
-        return None
+    # Only YYYY-MM-DD (an Excel date cell arrives as a date): fromisoformat alone would also take
+    # 20261015 and 2026-W42, and a cut-off prefix would hide “2026-10-15garbage”.
+    text = _typed(raw)
+    if ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    out.error(name, _("“%s” is not a date (YYYY-MM-DD).") % str(raw)[:30])
+    return None
 
 
 def _text(raw: Any, name: str, out: Cleaned) -> str:
@@ -113,12 +138,55 @@ def _text(raw: Any, name: str, out: Cleaned) -> str:
     return text
 
 
+# Items as text, one a line “name | number”: a backslash keeps a separator or a line break inside
+# a name or number (\| \｜ \n \r, and \\ for a backslash), so any item round-trips through the web
+# form's text box. Any other backslash is taken as typed (C:\temp).
+ITEM_SEPARATORS = "|｜"
+_ITEM_ESCAPES = {"\\": "\\", "|": "|", "｜": "｜", "n": "\n", "r": "\r"}
+_ITEM_ESCAPED = {"\\": "\\\\", "|": "\\|", "｜": "\\｜", "\n": "\\n", "\r": "\\r"}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _item_escape(text: str) -> str:
+    return "".join(_ITEM_ESCAPED.get(ch, ch) for ch in text)
+
+
+def items_text(items: list[dict] | None) -> str:
+    """Return items as the lines “name | number” that parse_items reads back to the same items."""
+    lines = []
+    for item in items or []:
+        name, number = _item_escape(str(item.get("name") or "")), _item_escape(str(item.get("number") or ""))
+        lines.append(f"{name} | {number}" if number else name)
+    return "\n".join(lines)
+
+
+def _item_line(line: str) -> tuple[str, str]:
+    """Return (name, number) of a line “name | number”, undoing items_text's escapes."""
+    parts: list[list[str]] = [[]]
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        escaped = line[i + 1 : i + 2]
+        if ch == "\\" and escaped and escaped in _ITEM_ESCAPES:
+            parts[-1].append(_ITEM_ESCAPES[escaped])
+            i += 2
+            continue
+        if ch in ITEM_SEPARATORS and len(parts) == 1:
+            parts.append([])
+        else:
+            parts[-1].append(ch)
+        i += 1
+    parts.append([])  # a line without a separator has no number
+    return "".join(parts[0]), "".join(parts[1])
+
+
 def parse_items(raw: Any, out: Cleaned) -> list[dict]:
-    """Return the counted items as [{name, number}] from a list or from lines “name | number”."""
+    """Return the counted items as [{name, number}] from a list or from lines “name | number”
+    (written as items_text writes them)."""
     if _blank(raw):
         return []
     if isinstance(raw, str):
-        rows = [line for line in raw.splitlines() if line.strip()]
+        rows = [line for line in _LINE_BREAK.split(raw) if line.strip()]
     elif isinstance(raw, list):
         rows = raw
     else:
@@ -132,7 +200,7 @@ def parse_items(raw: Any, out: Cleaned) -> list[dict]:
         if isinstance(row, dict):
             name, number = str(row.get("name") or "").strip(), str(row.get("number") or "").strip()
         else:
-            name, _sep, number = str(row).replace("｜", "|").partition("|")
+            name, number = _item_line(str(row))
             name, number = name.strip(), number.strip()
         if not name:
             out.error("items", _("Item %d has no name.") % i)
@@ -141,86 +209,129 @@ def parse_items(raw: Any, out: Cleaned) -> list[dict]:
     return items
 
 
+def _self_status(raw: Any, name: str, out: Cleaned) -> str:
+    status = "" if _blank(raw) else str(raw).strip()
+    if status and status not in SubmissionVersion.SelfStatus.values:
+        out.error(name, _("Choose on track, at risk or off track."))
+    return status
+
+
+# One parser per input type of kinds.py: (raw value, field name, Cleaned) → typed value.
+PARSERS: dict[str, Callable[[Any, str, Cleaned], Any]] = {
+    kinds.COUNT: _count,
+    kinds.ITEMS: lambda raw, name, out: parse_items(raw, out),
+    kinds.YES_NO: _bool,
+    kinds.DATE: _date,
+    kinds.TEXT: _text,
+    kinds.SELF_STATUS: _self_status,
+}
+
+
+# --- Rules across values, named by the kinds (IndicatorKind.checks) ------------------------------
+
+
+def _items_match_increment(v: dict, period: Period, out: Cleaned, complete: bool) -> None:
+    if complete and v["increment"] is not None and "items" not in out.errors and len(v["items"]) != v["increment"]:
+        out.error(
+            "items",
+            _("The increment is %(count)s but %(listed)d items are listed: list each one counted.")
+            % {"count": decimal_text(v["increment"]), "listed": len(v["items"])},
+        )
+
+
+def _ratio_bounds(v: dict, period: Period, out: Cleaned, complete: bool) -> None:
+    num, den = v["numerator"], v["denominator"]
+    if den is not None and den == 0:
+        out.error("denominator", _("The denominator must be greater than zero."))
+    if num is not None and den is not None and num > den:
+        out.error(
+            "numerator",
+            _("The numerator (%(num)s) cannot exceed the denominator (%(den)s).")
+            % {"num": decimal_text(num), "den": decimal_text(den)},
+        )
+
+
+def _completion_date(v: dict, period: Period, out: Cleaned, complete: bool) -> None:
+    if v["done"] is False:
+        v["completed_on"] = None
+    day = v["completed_on"]
+    if day is None:
+        return
+    if day > timezone.localdate():
+        out.error("completed_on", _("The completion date is in the future."))
+    elif not (period.start <= day <= period.end):
+        out.error(
+            "completed_on",
+            _("The completion date must lie within %(period)s (%(start)s – %(end)s).")
+            % {"period": period.code, "start": period.start, "end": period.end},
+        )
+
+
+CHECKS: dict[str, Callable[[dict, Period, Cleaned, bool], None]] = {
+    "items_match_increment": _items_match_increment,
+    "ratio_bounds": _ratio_bounds,
+    "completion_date": _completion_date,
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == ""
+
+
 def figures_clean(indicator: Indicator, period: Period, raw: dict, *, complete: bool) -> Cleaned:
     """Return typed values for the indicator's kind and the per-field errors.
 
     `complete` asks for everything a submission needs; a draft only needs what is given to be right.
     """
     out = Cleaned()
-    kind = indicator.kind
+    kind = kind_of(indicator)
     v = out.values
-    if kind == Indicator.Kind.CUMULATIVE:
-        v["increment"] = _count(raw.get("increment"), "increment", out)
-        v["items"] = parse_items(raw.get("items"), out)
-        if complete and v["increment"] is None and "increment" not in out.errors:
-            out.error("increment", _("Enter the quarter's increment."))
-        if complete and v["increment"] is not None and "items" not in out.errors and len(v["items"]) != v["increment"]:
-            out.error(
-                "items",
-                _("The increment is %(count)s but %(listed)d items are listed: list each one counted.")
-                % {"count": v["increment"], "listed": len(v["items"])},
-            )
-    elif kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
-        v["numerator"] = _count(raw.get("numerator"), "numerator", out)
-        v["denominator"] = _count(raw.get("denominator"), "denominator", out)
-        num, den = v["numerator"], v["denominator"]
-        if den is not None and den == 0:
-            out.error("denominator", _("The denominator must be greater than zero."))
-        if num is not None and den is not None and num > den:
-            out.error("numerator", _("The numerator (%(num)s) cannot exceed the denominator (%(den)s).") % {"num": num, "den": den})
-        if complete:
-            for name, label in (("numerator", _("the numerator")), ("denominator", _("the denominator"))):
-                if v[name] is None and name not in out.errors:
-                    out.error(name, _("Enter %s.") % label)
-    elif kind == Indicator.Kind.MILESTONE:
-        v["done"] = _bool(raw.get("done"), "done", out)
-        v["completed_on"] = _date(raw.get("completed_on"), "completed_on", out)
-        if v["done"] is False:
-            v["completed_on"] = None
-        day = v["completed_on"]
-        if day is not None:
-            if day > timezone.localdate():
-                out.error("completed_on", _("The completion date is in the future."))
-            elif not (period.start <= day <= period.end):
-                out.error(
-                    "completed_on",
-                    _("The completion date must lie within %(period)s (%(start)s – %(end)s).")
-                    % {"period": period.code, "start": period.start, "end": period.end},
-                )
-        if complete and v["done"] is None and "done" not in out.errors:
-            out.error("done", _("Say whether it is done."))
-        if complete and v["done"] and day is None and "completed_on" not in out.errors:
-            out.error("completed_on", _("Enter the completion date."))
-    else:
-        v["narrative"] = _text(raw.get("narrative"), "narrative", out)
-        status = raw.get("self_status")
-        v["self_status"] = "" if _blank(status) else str(status).strip()
-        if v["self_status"] and v["self_status"] not in SubmissionVersion.SelfStatus.values:
-            out.error("self_status", _("Choose on track, at risk or off track."))
-        if complete and not v["narrative"]:
-            out.error("narrative", _("Describe the quarter's progress."))
-        if complete and not v["self_status"] and "self_status" not in out.errors:
-            out.error("self_status", _("Choose on track, at risk or off track."))
-    v["note"] = _text(raw.get("note"), "note", out)
-    v["explanation"] = _text(raw.get("explanation"), "explanation", out)
+    for f in kind.fields:
+        v[f.name] = PARSERS[f.input](raw.get(f.name), f.name, out)
+    for check in kind.checks:
+        CHECKS[check](v, period, out, complete)
+    if complete:
+        for f in kind.fields:
+            needed = f.required or (f.required_when and v.get(f.required_when))
+            if needed and _missing(v[f.name]) and f.name not in out.errors:
+                out.error(f.name, str(f.missing))
+    for name in COMMON_FIELDS:
+        v[name] = _text(raw.get(name), name, out)
     return out
+
+
+# --- Unusual figures, named by the kinds (IndicatorKind.unusual) ---------------------------------
+
+
+def _increment_jump(values: dict, earlier: list[SubmissionVersion]) -> str | None:
+    if values.get("increment") is None:
+        return None
+    largest = max((v.increment for v in earlier if v.increment is not None), default=None)
+    if largest and values["increment"] > UNUSUAL_FACTOR * largest:
+        return _("The increment %(value)s is more than 3× the unit's largest earlier quarter (%(largest)s).") % {
+            "value": decimal_text(values["increment"]), "largest": decimal_text(largest),
+        }
+    return None
+
+
+def _denominator_shift(values: dict, earlier: list[SubmissionVersion]) -> str | None:
+    if not values.get("denominator"):
+        return None
+    last = next((v.denominator for v in reversed(earlier) if v.denominator), None)
+    if last and abs(values["denominator"] - last) / last > UNUSUAL_DENOMINATOR_SHIFT:
+        return _("The denominator moved more than 50%% from last quarter (%(last)s → %(value)s).") % {
+            "last": decimal_text(last), "value": decimal_text(values["denominator"]),
+        }
+    return None
+
+
+UNUSUAL: dict[str, Callable[[dict, list[SubmissionVersion]], str | None]] = {
+    "increment_jump": _increment_jump,
+    "denominator_shift": _denominator_shift,
+}
 
 
 def unusual_values(indicator: Indicator, values: dict, earlier: list[SubmissionVersion]) -> list[str]:
     """Return why the values are unusual against the unit's earlier quarters (oldest first)."""
-    reasons = []
-    if indicator.kind == Indicator.Kind.CUMULATIVE and values.get("increment") is not None:
-        largest = max((v.increment for v in earlier if v.increment is not None), default=None)
-        if largest and values["increment"] > UNUSUAL_FACTOR * largest:
-            reasons.append(
-                _("The increment %(value)s is more than 3× the unit's largest earlier quarter (%(largest)s).")
-                % {"value": values["increment"], "largest": largest.normalize()}
-            )
-    if indicator.kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST) and values.get("denominator"):
-        last = next((v.denominator for v in reversed(earlier) if v.denominator), None)
-        if last and abs(values["denominator"] - last) / last > UNUSUAL_DENOMINATOR_SHIFT:
-            reasons.append(
-                _("The denominator moved more than 50%% from last quarter (%(last)s → %(value)s).")
-                % {"last": last.normalize(), "value": values["denominator"]}
-            )
-    return reasons
+    found = (UNUSUAL[name](values, earlier) for name in kind_of(indicator).unusual)
+    return [reason for reason in found if reason]

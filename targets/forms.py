@@ -8,10 +8,12 @@ form, the Excel upload and the API answer with the same messages.
 from __future__ import annotations
 
 from django import forms
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .figures import fields_for
+from . import kinds
+from .figures import fields_for, items_text
+from .kinds import ValueField, kind_of
 from .models import Indicator, SubmissionVersion
 
 EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.xlsx,.docx"
@@ -41,6 +43,61 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
+def _count_input(value: ValueField) -> forms.Field:
+    return forms.CharField(
+        label=_label(value.name), required=False, help_text=value.help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", f"data-{value.name}": ""}),
+    )
+
+
+def _items_input(value: ValueField) -> forms.Field:
+    # One line per item; figures.items_text / parse_items escape “|” and line breaks inside an item,
+    # so that any item (the API takes any text) comes back unchanged from an unchanged form.
+    help_text = format_lazy("{} {}", value.help_text, _("Inside a name or number, write \\| for “|” and \\n for a line break."))
+    return forms.CharField(
+        label=_label(value.name), required=False, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 6, f"data-{value.name}": "", "placeholder": "标准装置名称 | 证书编号"}),
+    )
+
+
+def _yes_no_input(value: ValueField) -> forms.Field:
+    return forms.ChoiceField(
+        label=_label(value.name), required=False, help_text=value.help_text,
+        choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect,
+    )
+
+
+def _date_input(value: ValueField) -> forms.Field:
+    return forms.CharField(
+        label=_label(value.name), required=False, help_text=value.help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _text_input(value: ValueField) -> forms.Field:
+    return forms.CharField(
+        label=_label(value.name), required=False, help_text=value.help_text, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+def _self_status_input(value: ValueField) -> forms.Field:
+    return forms.ChoiceField(
+        label=_label(value.name), required=False, help_text=value.help_text,
+        choices=SubmissionVersion.SelfStatus.choices, widget=forms.RadioSelect,
+    )
+
+
+# The widget of each input type of kinds.py (the kinds' help texts go under them).
+INPUT_FIELDS = {
+    kinds.COUNT: _count_input,
+    kinds.ITEMS: _items_input,
+    kinds.YES_NO: _yes_no_input,
+    kinds.DATE: _date_input,
+    kinds.TEXT: _text_input,
+    kinds.SELF_STATUS: _self_status_input,
+}
+
+
 class FiguresForm(forms.Form):
     """The values of one submission, with the inputs its indicator's kind asks for.
 
@@ -50,49 +107,8 @@ class FiguresForm(forms.Form):
     def __init__(self, *args, indicator: Indicator, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
-        kind = indicator.kind
-        if kind == Indicator.Kind.CUMULATIVE:
-            self.fields["increment"] = forms.CharField(
-                label=_label("increment"), required=False,
-                help_text=_("The number added this quarter (a whole number)."),
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-increment": ""}),
-            )
-            self.fields["items"] = forms.CharField(
-                label=_label("items"), required=False,
-                help_text=_("One item per line: name | certificate number."),
-                widget=forms.Textarea(attrs={"rows": 6, "data-items": "", "placeholder": "标准装置名称 | 证书编号"}),
-            )
-        elif kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
-            help_text = (
-                _("Figures of this quarter.") if kind == Indicator.Kind.RATIO_YTD
-                else _("The state at the end of the quarter.")
-            )
-            self.fields["numerator"] = forms.CharField(
-                label=_label("numerator"), required=False, help_text=help_text,
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-numerator": ""}),
-            )
-            self.fields["denominator"] = forms.CharField(
-                label=_label("denominator"), required=False,
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-denominator": ""}),
-            )
-        elif kind == Indicator.Kind.MILESTONE:
-            self.fields["done"] = forms.ChoiceField(
-                label=_label("done"), required=False, choices=[(YES, _("Yes")), (NO, _("No"))],
-                widget=forms.RadioSelect,
-            )
-            self.fields["completed_on"] = forms.CharField(
-                label=_label("completed_on"), required=False,
-                help_text=_("A day within the quarter, not in the future."),
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
-        else:
-            self.fields["narrative"] = forms.CharField(
-                label=_label("narrative"), required=False, widget=forms.Textarea(attrs={"rows": 6})
-            )
-            self.fields["self_status"] = forms.ChoiceField(
-                label=_label("self_status"), required=False,
-                choices=SubmissionVersion.SelfStatus.choices, widget=forms.RadioSelect,
-            )
+        for value in kind_of(indicator).fields:
+            self.fields[value.name] = INPUT_FIELDS[value.input](value)
         self.fields["note"] = forms.CharField(label=_label("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
         self.fields["explanation"] = forms.CharField(
             label=_label("explanation"), required=False,
@@ -112,8 +128,7 @@ class FiguresForm(forms.Form):
 
     def figure_fields(self) -> list[forms.BoundField]:
         """Return the kind's own inputs (not note, explanation, evidence or version)."""
-        common = {"note", "explanation"}
-        return [self[name] for name in self.value_fields if name not in common]
+        return [self[value.name] for value in kind_of(self.indicator).fields]
 
     def values(self) -> dict:
         """Return the typed input for the action, exactly as typed (the action parses it)."""
@@ -155,13 +170,11 @@ def initial_from(version: SubmissionVersion | None) -> dict:
         return {}
     values = version.values()
     initial = {name: value for name, value in values.items() if name != "items"}
-    initial["items"] = "\n".join(
-        f"{item.get('name', '')} | {item.get('number', '')}".rstrip(" |") for item in (version.items or [])
-    )
+    initial["items"] = items_text(version.items)
     if version.done is not None:
         initial["done"] = YES if version.done else NO
-    for name in ("increment", "numerator", "denominator", "completed_on"):
-        if initial.get(name) is None:
+    for name, input_type in kinds.INPUTS.items():
+        if input_type in (kinds.COUNT, kinds.DATE) and initial.get(name) is None:
             initial[name] = ""
     initial["version"] = version.number
     return initial

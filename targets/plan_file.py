@@ -1,7 +1,7 @@
 """Reading and checking a plan file (plans/FORMAT.md) before anything is written.
 
 Every problem is reported with its key path (e.g. `indicators[3].targets[0].deadline`) and a reason
-in the active language; `targets.plan_loader` writes only what passed here.
+in the active language; `targets.actions.plan` writes only what passed here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
+from .kinds import KINDS, MAINTAIN
 from .plan_schema import PLAN_FILE
 
 MAX_PLAN_FILE_BYTES = 5 * 1024 * 1024
@@ -195,7 +196,8 @@ def _consistency_problems(data: dict) -> list[Problem]:
         if len(set(ind["reporting_units"])) != len(ind["reporting_units"]):
             problems.append(Problem(f"{path}.reporting_units", _("a unit is listed twice")))
         targets = ind.get("targets", [])
-        if ind["kind"] == "narrative" and targets:
+        kind = KINDS[ind["kind"]]
+        if targets and not kind.has_targets:
             problems.append(Problem(f"{path}.targets", _("a narrative indicator has no targets")))
         slots = set()
         for t, target in enumerate(targets):
@@ -205,10 +207,12 @@ def _consistency_problems(data: dict) -> list[Problem]:
                 problems.append(Problem(f"{tpath}.deadline", _("before the plan start %s") % plan["start"]))
             if deadline.year != target["year"]:
                 problems.append(Problem(f"{tpath}.deadline", _("not in the target's year %s") % target["year"]))
-            if target["mode"] == "maintain" and ind["kind"] != "ratio_ytd":
-                problems.append(Problem(f"{tpath}.mode", _("maintain targets are for ratio_ytd indicators only")))
-            if target["mode"] == "reach" and ind["kind"] == "ratio_ytd":
-                problems.append(Problem(f"{tpath}.mode", _("a ratio_ytd indicator is held every year: use maintain")))
+            # The kind's entry says which modes it takes (a kind without targets is told so above).
+            if target["mode"] not in kind.target_modes:
+                if target["mode"] == MAINTAIN:
+                    problems.append(Problem(f"{tpath}.mode", _("maintain targets are for ratio_ytd indicators only")))
+                elif kind.has_targets:
+                    problems.append(Problem(f"{tpath}.mode", _("a ratio_ytd indicator is held every year: use maintain")))
             unit = target.get("unit")
             if unit is not None and unit not in ind["reporting_units"]:
                 problems.append(Problem(f"{tpath}.unit", _("“%s” is not a reporting unit of this indicator") % unit))

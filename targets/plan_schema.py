@@ -1,5 +1,7 @@
 """The JSON Schema of a plan file (plans/FORMAT.md in machine-readable form)."""
 
+from .kinds import KINDS
+
 UNIT_CODE = {"type": "string", "pattern": r"^([0-9]{6}|D-[A-Z]{2,6})$"}
 INDICATOR_CODE = {"type": "string", "pattern": r"^[A-Z][0-9]{2}-[A-Z]{2,5}$"}
 NUMBER = {"type": "number"}
@@ -61,7 +63,7 @@ INDICATOR = _obj(
         "home": HOME,
         "name": _text(200),
         "unit": _text(20),
-        "kind": {"enum": ["cumulative", "ratio_ytd", "ratio_latest", "milestone", "narrative"]},
+        "kind": {"enum": list(KINDS)},
         "reporting_units": {"type": "array", "items": UNIT_CODE, "minItems": 1},
     },
     {

@@ -12,9 +12,11 @@ Quarters are numbered q = 1, 2, … from the plan's first period (q(2023Q1) = 1 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
+
+from .plan_calendar import Calendar  # noqa: F401  (the engine's calendar: q = 1 is the plan's first quarter)
 
 HUNDRED = Decimal(100)
 STATUS_ORDER = ["on_track", "at_risk", "off_track"]  # narrative: the worst is the last
@@ -57,26 +59,6 @@ class TargetSpec:
 
 
 @dataclass(frozen=True)
-class Calendar:
-    """Maps quarter numbers to calendar years: q = 1 is the plan's first quarter."""
-
-    first_year: int
-    first_quarter: int  # 1..4
-
-    def ordinal(self, q: int) -> int:
-        return self.first_year * 4 + self.first_quarter - 1 + q - 1
-
-    def year(self, q: int) -> int:
-        return self.ordinal(q) // 4
-
-    def quarter(self, q: int) -> int:
-        return self.ordinal(q) % 4 + 1
-
-    def q_of(self, year: int, quarter: int) -> int:
-        return year * 4 + quarter - 1 - (self.first_year * 4 + self.first_quarter - 1) + 1
-
-
-@dataclass(frozen=True)
 class Settings:
     on_track_max_gap: Decimal = Decimal(10)
     at_risk_max_gap: Decimal = Decimal(30)
@@ -96,7 +78,6 @@ class Row:
     required_pace: Decimal | None = None
     recent_pace: Decimal | None = None
     projected: Decimal | None = None
-    extra: dict = field(default_factory=dict)
 
 
 # --- Actual values --------------------------------------------------------------------------
@@ -188,6 +169,31 @@ def active_target(targets: list[TargetSpec], q: int, cal: Calendar) -> TargetSpe
     return ordered[-1]
 
 
+def time_elapsed_pct(q: int, target: TargetSpec) -> Decimal:
+    """Return τ = 100 · q / q(D): how much of the time to the target's deadline quarter has passed at q."""
+    return HUNDRED * q / target.deadline_q
+
+
+def expected_value(q: int, target: TargetSpec, baseline: Decimal) -> Decimal:
+    """Return where A should stand at q to reach T by D on a straight line from the baseline at the
+    plan start (序时进度): B + (T − B) · τ / 100, so that completion equals time elapsed (gap 0)."""
+    return baseline + (target.value - baseline) * time_elapsed_pct(q, target) / HUNDRED
+
+
+def expected_path(targets: Iterable[TargetSpec], baseline: Decimal, cal: Calendar) -> list[tuple[int, TargetSpec, Decimal]]:
+    """Return (q, active target, expected value) for q = 1 … the last deadline quarter of the
+    `reach` targets given (one unit's, or the city's): the path the gap is measured against. There
+    is none beyond the last deadline, where a row is a verdict."""
+    reach = [t for t in targets if t.mode == "reach"]
+    if not reach:
+        return []
+    path = []
+    for q in range(1, max(t.deadline_q for t in reach) + 1):
+        target = active_target(reach, q, cal)
+        path.append((q, target, expected_value(q, target, baseline)))
+    return path
+
+
 def meets(actual: Decimal, target: TargetSpec) -> bool:
     """Return whether A meets T; `=` means at least T (e.g. = 100% is ≥ 100)."""
     if target.comparator == "<=":
@@ -216,7 +222,7 @@ def reach_row(
     """Fill in a `reach` row's percentages, status and pace (row.actual is set, not None)."""
     q, actual = row.q, row.actual
     row.target = target
-    row.time_elapsed_pct = HUNDRED * q / target.deadline_q
+    row.time_elapsed_pct = time_elapsed_pct(q, target)
     span = target.value - baseline
     row.completion_pct = HUNDRED * (actual - baseline) / span if span else (HUNDRED if meets(actual, target) else Decimal(0))
     row.gap_pp = row.time_elapsed_pct - row.completion_pct

@@ -36,8 +36,11 @@ from decimal import Decimal
 
 from django.db import connection
 
+from .plan_calendar import quarter_of, quarter_ordinal
+
 SNAPSHOT_TABLE = "targets_progresssnapshot"
-# Same advisory lock as tasks.progress.recompute_indicator: one recompute of an indicator at a time.
+# The one advisory lock class for recomputes (with the indicator id as second key), also taken by
+# targets.actions.outbox.outbox_process: one recompute of an indicator at a time.
 LOCK_CLASS = 7330
 
 # Divisions are carried to 30 decimal places: PostgreSQL gives a quotient at least the scale of its
@@ -312,7 +315,7 @@ result AS (
                 WHEN u.actual IS NULL THEN 'no_data' ELSE 'no_target' END,
            NULL, NULL, NULL
     FROM cells u WHERE NOT u.scoped
-)"""
+)"""  # nosec B608  # only this module's constants are interpolated; every value is a bound parameter
 
 # The write: rows in, their count and the latest approval per indicator. Also: period_ids (by q), now.
 STATEMENT = COMPUTE + f""",
@@ -334,7 +337,7 @@ SELECT i.id, coalesce(w.n, 0), l.at
 FROM ind i
 LEFT JOIN written w ON w.indicator_id = i.id
 LEFT JOIN latest l ON l.indicator_id = i.id
-"""
+"""  # nosec B608  # as COMPUTE: the table name and expressions are constants
 
 # The plan's quarters up to the reporting period, by q: the statement needs every one of them.
 PERIODS = """
@@ -380,10 +383,9 @@ def snapshots_write(
     ids = sorted(set(indicator_ids))
     if not ids:
         return {}
-    first_quarter = (plan_start.month - 1) // 3 + 1
     params = {
         "ids": ids,
-        "ord0": plan_start.year * 4 + first_quarter - 1,
+        "ord0": quarter_ordinal(*quarter_of(plan_start)),  # the first quarter's ordinal: q = ordinal − ord0 + 1
         "plan_start": plan_start,
         "current_start": current_start,
         "city": city_id,
@@ -400,7 +402,7 @@ def snapshots_write(
         # The same lock the approval-triggered task takes: a full recompute never interleaves its
         # delete and insert with another recompute of the same indicator. Taken in id order.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, x) FROM unnest(%s::int[]) AS x ORDER BY x", [LOCK_CLASS, ids])
-        cursor.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE indicator_id = ANY(%s)", [ids])
+        cursor.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE indicator_id = ANY(%s)", [ids])  # nosec B608  # a constant table name
         if current_start is None:
             cursor.execute(LATEST_ONLY, params)
             latest = dict(cursor.fetchall())

@@ -17,6 +17,21 @@ from .selectors.audit import audit_changes
 from .templatetags.review import figure_change, version_figure
 
 
+class PortalTable(tables.Table):
+    """A table of the portal: its page size is the page's own.
+
+    django-tables2 takes `?per_page=` from the address; a page size no page would offer (negative,
+    huge) is ignored rather than handed to the paginator, where a negative one is a server error.
+    """
+
+    MAX_PER_PAGE = 100
+
+    def paginate(self, *args, per_page=None, **kwargs):
+        if per_page is not None and not 1 <= per_page <= self.MAX_PER_PAGE:
+            per_page = None  # the table's own size (Meta.per_page)
+        return super().paginate(*args, per_page=per_page, **kwargs)
+
+
 class SelectColumn(tables.Column):
     """A checkbox per row, named `ids`, for the rows that can be approved; a select-all box on top."""
 
@@ -36,7 +51,7 @@ class SelectColumn(tables.Column):
         )
 
 
-class ReviewQueueTable(tables.Table):
+class ReviewQueueTable(PortalTable):
     """The reviewers' queue: one row per submission with its value beside last quarter's approved one.
 
     Set `previous` ({submission pk: approved version one quarter earlier}) for the page's rows
@@ -141,7 +156,7 @@ class ReviewQueueTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, label)
 
 
-class AuditTable(tables.Table):
+class AuditTable(PortalTable):
     """The audit log as a table; newest first, in the order of the chain (no re-sorting)."""
 
     at = tables.Column(verbose_name=gettext_lazy("Time"))

@@ -11,25 +11,15 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Indicator, Period, ProgressSnapshot, Submission, Unit
-from .numbers import decimal_text
+from .kinds import SCALE_PERCENT, SCALE_SHARE, kind_of
+from .models import Period, Submission, Unit
+from .numbers import decimal_short
+from .status import LABELS, Status
+from .tables import PortalTable
 from .templatetags.review import version_figure
-
-Kind = Indicator.Kind
-STATUS_LABELS = dict(ProgressSnapshot.Status.choices)
-
-
-def decimal_short(value: Decimal | None, places: int = 2) -> str:
-    """Return a value for a cell: exact when whole, else rounded (display only)."""
-    if value is None:
-        return "—"
-    if value == value.to_integral_value():
-        return decimal_text(value)
-    return decimal_text(round(value, places))
 
 
 def percent_text(value: Decimal | None) -> str:
@@ -41,17 +31,18 @@ def status_badge(status: str | None, *, own: bool = True):
     if not status:
         return "—"
     return format_html(
-        '<span class="status-chip st-{}{}">{}</span>', status, "" if own else " muted-chip", STATUS_LABELS.get(status, status)
+        '<span class="status-chip st-{}{}">{}</span>', status, "" if own else " muted-chip", LABELS.get(status, status)
     )
 
 
 def actual_text(value: Decimal | None, kind: str) -> str:
-    """Return a unit's actual value by kind: a count, a percentage, done / not done."""
+    """Return a unit's actual value by its kind's scale: a count, a percentage, done / not done."""
     if value is None:
         return "—"
-    if kind in (Kind.RATIO_YTD, Kind.RATIO_LATEST):
+    scale = kind_of(kind).scale
+    if scale == SCALE_PERCENT:
         return f"{value:.1f}%"
-    if kind == Kind.MILESTONE:
+    if scale == SCALE_SHARE:  # a unit's share of a milestone is 0 or 1
         return _("done") if value >= 1 else _("not done")
     return decimal_short(value)
 
@@ -63,9 +54,10 @@ def unit_link(unit: Unit, *, with_code: bool = True):
     return format_html('<a href="{}">{}</a> <span class="code muted">{}</span>', url, unit.name, unit.code)
 
 
-class ContributionTable(tables.Table):
-    """Each unit at the chosen period: its value, its share of the city total (cumulative), its status
-    where it has its own target. Rows are `Contribution`s (selectors.indicator_progress)."""
+class ContributionTable(PortalTable):
+    """Each unit at the chosen period: its value, its share of the city total (kinds that add up:
+    cumulative), its status where it has its own target; a kind without a value shows the self-assessed
+    status only. Rows are `Contribution`s (selectors.indicator_progress)."""
 
     unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__kind", "unit__code"))
     actual = tables.Column(
@@ -86,21 +78,23 @@ class ContributionTable(tables.Table):
         row_attrs = {"data-unit": lambda record: record.unit.code}
 
     def __init__(self, data, *, kind: str, **kwargs):
-        exclude = [] if kind == Kind.CUMULATIVE else ["share"]
-        if kind == Kind.NARRATIVE:
+        entry = kind_of(kind)
+        exclude = [] if entry.adds_up else ["share"]
+        if not entry.has_value:
             exclude.append("actual")  # no number, only the self-assessed status
         elif not any(c.has_target for c in data):
             exclude.append("status")  # no unit has a target of its own: nothing to judge
         super().__init__(data, exclude=exclude, **kwargs)
         self.kind = kind
-        if kind == Kind.NARRATIVE:
+        self.has_value = entry.has_value
+        if not entry.has_value:
             self.columns["status"].column.verbose_name = _("Self-assessed status")
 
     def render_unit(self, record):
         return unit_link(record.unit)
 
     def render_actual(self, record):
-        if self.kind == Kind.NARRATIVE:
+        if not self.has_value:
             return "—"
         return format_html('<span data-actual="{}">{}</span>', record.actual if record.actual is not None else "", actual_text(record.actual, self.kind))
 
@@ -109,14 +103,14 @@ class ContributionTable(tables.Table):
             return "—"
         return format_html(
             '<span class="share" data-share="{}"><span class="share-track" aria-hidden="true">'
-            '<span class="share-bar" style="width:{}%"></span></span><span class="share-text">{}</span></span>',
+            '<span class="share-bar" data-bar-width="{}"></span></span><span class="share-text">{}</span></span>',
             record.share_pct,
             f"{max(0.0, min(float(record.share_pct), 100.0)):.1f}",
             percent_text(record.share_pct),
         )
 
     def render_status(self, record):
-        if self.kind == Kind.NARRATIVE or record.has_target or record.status == ProgressSnapshot.Status.NO_DATA:
+        if not self.has_value or record.has_target or record.status == Status.NO_DATA:
             return status_badge(record.status)
         return format_html('<span class="muted small">{}</span>', _("no own target"))
 
@@ -141,7 +135,7 @@ class ApprovedFiguresFilter(django_filters.FilterSet):
         self.filters["period"].queryset = periods
 
 
-class ApprovedFiguresTable(tables.Table):
+class ApprovedFiguresTable(PortalTable):
     """The approved versions that count for progress: one row per submission, its approved version."""
 
     unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__kind", "unit__code"))
@@ -172,7 +166,7 @@ class ApprovedFiguresTable(tables.Table):
     def render_value(self, record):
         version = record.approved
         text = version_figure(version, record.indicator.kind)
-        if record.indicator.kind == Kind.NARRATIVE and version.narrative:
+        if version.narrative and kind_of(record.indicator).field("narrative"):
             return format_html('{}<br><span class="muted small narrative-text">{}</span>', text, version.narrative[:140])
         demo = format_html(' <span class="badge demo">{}</span>', _("demo")) if record.is_demo else ""
         return format_html("{}{}", text, demo)
@@ -188,7 +182,7 @@ class ApprovedFiguresTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, _("View"))
 
 
-class UnitSummaryTable(tables.Table):
+class UnitSummaryTable(PortalTable):
     """The comparison's overall ranking: per unit, how many indicators stand where, and how complete
     its approved reporting for the period is. Rows are `UnitLine`s."""
 
@@ -197,11 +191,11 @@ class UnitSummaryTable(tables.Table):
     good = tables.Column(
         verbose_name=gettext_lazy("Achieved or on track"), attrs={"td": {"class": "num strong"}, "th": {"class": "num"}}
     )
-    achieved = tables.Column(verbose_name=STATUS_LABELS["achieved"], empty_values=(), order_by=("counts__achieved",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    on_track = tables.Column(verbose_name=STATUS_LABELS["on_track"], empty_values=(), order_by=("counts__on_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    at_risk = tables.Column(verbose_name=STATUS_LABELS["at_risk"], empty_values=(), order_by=("counts__at_risk",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    off_track = tables.Column(verbose_name=STATUS_LABELS["off_track"], empty_values=(), order_by=("counts__off_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    missed = tables.Column(verbose_name=STATUS_LABELS["missed"], empty_values=(), order_by=("counts__missed",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    achieved = tables.Column(verbose_name=LABELS[Status.ACHIEVED], empty_values=(), order_by=("counts__achieved",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    on_track = tables.Column(verbose_name=LABELS[Status.ON_TRACK], empty_values=(), order_by=("counts__on_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    at_risk = tables.Column(verbose_name=LABELS[Status.AT_RISK], empty_values=(), order_by=("counts__at_risk",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    off_track = tables.Column(verbose_name=LABELS[Status.OFF_TRACK], empty_values=(), order_by=("counts__off_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    missed = tables.Column(verbose_name=LABELS[Status.MISSED], empty_values=(), order_by=("counts__missed",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     completeness = tables.Column(
         verbose_name=gettext_lazy("Approved reports"),
         empty_values=(),
@@ -219,22 +213,22 @@ class UnitSummaryTable(tables.Table):
 
     def _count(self, record, status):
         n = record.count(status)
-        return format_html('<span class="count st-text-{}" data-status="{}">{}</span>', status, status, n) if n else mark_safe('<span class="muted">0</span>')
+        return format_html('<span class="count st-text-{}" data-status="{}">{}</span>', status, status, n) if n else format_html('<span class="muted">{}</span>', 0)
 
     def render_achieved(self, record):
-        return self._count(record, "achieved")
+        return self._count(record, Status.ACHIEVED)
 
     def render_on_track(self, record):
-        return self._count(record, "on_track")
+        return self._count(record, Status.ON_TRACK)
 
     def render_at_risk(self, record):
-        return self._count(record, "at_risk")
+        return self._count(record, Status.AT_RISK)
 
     def render_off_track(self, record):
-        return self._count(record, "off_track")
+        return self._count(record, Status.OFF_TRACK)
 
     def render_missed(self, record):
-        return self._count(record, "missed")
+        return self._count(record, Status.MISSED)
 
     def render_completeness(self, record):
         pct = record.completeness_pct
@@ -248,7 +242,7 @@ class UnitSummaryTable(tables.Table):
         )
 
 
-class RankingTable(tables.Table):
+class RankingTable(PortalTable):
     """Units ranked by their actual value for one indicator. Rows are `Ranked`s."""
 
     rank = tables.Column(verbose_name=gettext_lazy("Rank"), empty_values=(), attrs={"td": {"class": "num rank"}, "th": {"class": "num"}})
@@ -268,7 +262,7 @@ class RankingTable(tables.Table):
         row_attrs = {"data-unit": lambda record: record.unit.code, "data-rank": lambda record: record.rank or ""}
 
     def __init__(self, data, *, kind: str, **kwargs):
-        exclude = [] if kind == Kind.CUMULATIVE else ["share"]
+        exclude = [] if kind_of(kind).adds_up else ["share"]
         if not any(r.cell.has_target for r in data):
             exclude.append("status")
         super().__init__(data, exclude=exclude, **kwargs)

@@ -26,6 +26,28 @@ OFFICE_PARTS = {
 SIMPLE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 
 
+# The extension a file of each accepted type is served under (whatever name it was uploaded with).
+EXTENSION_OF_TYPE = {
+    **{content_type: extension for extension, content_type in SIMPLE_TYPES.items()},
+    **{content_type: extension for extension, (_part, content_type) in OFFICE_PARTS.items()},
+}
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def download_name(original_name: str, content_type: str) -> tuple[str, str]:
+    """Return (file name, content type) to serve an evidence file under: the name the user gave,
+    its extension replaced by the one of the type detected from the content (`content_type`), so
+    that "report.bat" holding a PDF is saved as "report.pdf". A type the portal does not accept
+    (never stored by evidence_attach) is served as opaque bytes with a ".bin" name."""
+    if content_type not in EXTENSION_OF_TYPE:
+        content_type = UNKNOWN_TYPE
+    extension = EXTENSION_OF_TYPE.get(content_type, "bin")
+    # Only the last path component, and no leading dots: the name is a suggestion to the browser.
+    base = original_name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    stem = base.rsplit(".", 1)[0].strip() if "." in base else base
+    return f"{stem or 'evidence'}.{extension}", content_type
+
+
 class UploadRefused(Exception):
     """The file is refused; the message says why, in the user's language.
 

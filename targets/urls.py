@@ -2,7 +2,22 @@
 
 from django.urls import path
 
-from .views import account, api, api_progress, api_submissions, dashboards, excel, health, indicator_pages, plan, reporting, reports, review
+from .views import (
+    account,
+    api,
+    api_exports,
+    api_progress,
+    api_submissions,
+    dashboards,
+    excel,
+    exports,
+    health,
+    indicator_pages,
+    plan,
+    reporting,
+    reports,
+    review,
+)
 
 app_name = "targets"
 
@@ -22,6 +37,8 @@ urlpatterns = [
     *api.urlpatterns,
     *api_submissions.urlpatterns,
     *api_progress.urlpatterns,
+    *api_exports.urlpatterns,
+    *exports.urlpatterns,
     *dashboards.urlpatterns,
     *indicator_pages.urlpatterns,
 ]

@@ -10,13 +10,6 @@ def plan_summary(plan_code: str) -> dict:
     Used by the health check of the worker: it proves the worker reaches the broker and the
     database with the portal's settings.
     """
-    from targets.models import Indicator, Measure, Plan, Target
+    from targets.selectors.plan import plan_counts
 
-    plan = Plan.objects.get(code=plan_code)
-    return {
-        "plan": plan.code,
-        "areas": plan.areas.count(),
-        "measures": Measure.objects.filter(area__plan=plan).count(),
-        "indicators": Indicator.objects.filter(plan=plan, active=True).count(),
-        "targets": Target.objects.filter(indicator__plan=plan).count(),
-    }
+    return plan_counts(plan_code)

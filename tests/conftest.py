@@ -7,6 +7,7 @@ passwords use a fast hasher (the real one costs a third of a second per user, by
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -20,6 +21,8 @@ from . import db_state
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
+# The city's unit code, as the plan file gives it (the portal finds the city by its kind).
+CITY = next(u["code"] for u in yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))["units"] if u["kind"] == "city")
 
 
 @pytest.fixture(autouse=True, scope="session")

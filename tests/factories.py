@@ -93,4 +93,11 @@ def approved_in_bulk(*, units, indicators, periods, reviewer: User, values_of=ty
     for submission, version in pairs:
         submission.current = submission.approved = version
     Submission.objects.bulk_update([s for s, _ in pairs], ["current", "approved"], batch_size=1000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Thousands of rows appeared at once: without fresh statistics the planner may pick plans
+        # that take minutes (autovacuum's ANALYZE comes too late for a test).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE targets_submission, targets_submissionversion, targets_unit, targets_indicator_reporting_units")
     return len(pairs)

@@ -5,9 +5,14 @@
 (function () {
   "use strict";
 
+  // As the server reads a count (figures.py): full-width digits and punctuation taken as typed by
+  // Chinese input methods (NFKC), commas only between groups of three digits ("1,5" is no number).
   function parseCount(text) {
-    var cleaned = String(text || "").replace(/[,\s，]/g, "");
-    if (cleaned === "" || !/^\d+(\.\d+)?$/.test(cleaned)) {
+    var cleaned = String(text || "").normalize("NFKC").trim();
+    if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(cleaned)) {
+      cleaned = cleaned.replace(/,/g, "");
+    }
+    if (!/^\d+(\.\d+)?$/.test(cleaned)) {
       return null;
     }
     return Number(cleaned);

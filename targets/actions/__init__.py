@@ -8,10 +8,12 @@ FiguresInvalid (per-field messages), never half-save.
 from .audit import audit_record
 from .errors import ActionError, FiguresInvalid, StaleVersion
 from .evidence import evidence_attach
+from .excel import excel_upload_apply
 from .periods import period_set_open
 from .submissions import (
     submission_amend,
     submission_approve,
+    submission_enter,
     submission_return,
     submission_save,
     submission_submit,
@@ -25,9 +27,11 @@ __all__ = [
     "StaleVersion",
     "audit_record",
     "evidence_attach",
+    "excel_upload_apply",
     "period_set_open",
     "submission_amend",
     "submission_approve",
+    "submission_enter",
     "submission_return",
     "submission_save",
     "submission_submit",

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import AuditEntry
+from ..numbers import json_exact
 
 # Any constant: one advisory lock serialises appends so that two writers never chain to the same
 # predecessor (SQLite serialises writers by itself).
 AUDIT_LOCK_KEY = 7_330_300
-
-
-def _json_native(value: Any) -> Any:
-    # Stored JSON must read back exactly as hashed: Decimals, dates and the like become text.
-    return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
 def audit_record(
@@ -52,20 +47,10 @@ def audit_record(
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr,
-            before=_json_native(before),
-            after=_json_native(after),
+            before=json_exact(before),  # stored JSON must read back exactly as hashed
+            after=json_exact(after),
             prev_hash=last or AuditEntry.GENESIS,
         )
         entry.hash = entry.compute_hash()
         entry.save()
         return entry
-
-
-def audit_verify() -> AuditEntry | None:
-    """Return the first entry whose chain link or content does not verify, or None when all do."""
-    previous = AuditEntry.GENESIS
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != previous or entry.compute_hash() != entry.hash:
-            return entry
-        previous = entry.hash
-    return None

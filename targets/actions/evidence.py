@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import AuditEntry, Evidence, Submission, User
+from ..permissions import can_edit_unit
 from ..uploads import MAX_EVIDENCE_BYTES, UploadRefused, detect_evidence_type
 from .errors import ActionError
 from .audit import audit_record
@@ -18,7 +19,7 @@ ATTACHABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED, Submission.St
 @transaction.atomic
 def evidence_attach(*, user: User, submission: Submission, uploaded_file, ip: str | None = None) -> Evidence:
     """Attach an evidence file to a submission still under the reporter's hands or in review."""
-    if user.role != User.Role.REPORTER or user.unit_id != submission.unit_id:
+    if not can_edit_unit(user, submission.unit_id):
         raise ActionError(_("Only reporters of the unit may attach evidence."), status=403)
     if submission.status not in ATTACHABLE:
         raise ActionError(_("Evidence cannot be added to approved figures: amend them first."), field="evidence", status=409)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import AuditEntry, Period, User
+from ..permissions import can_configure
 from .audit import audit_record
 from .errors import ActionError
 
@@ -11,7 +12,7 @@ from .errors import ActionError
 @transaction.atomic
 def period_set_open(*, user: User, period: Period, is_open: bool, ip: str | None = None) -> Period:
     """Open or close a reporting period (administrators only)."""
-    if user.role != User.Role.ADMIN:
+    if not can_configure(user):
         raise ActionError(_("Only administrators open and close periods."), status=403)
     period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
     if period.is_open != is_open:

@@ -25,7 +25,6 @@ from .. import progress as engine
 from .. import progress_sql
 from ..models import (
     Indicator,
-    OutboxMessage,
     Period,
     Plan,
     ProgressRun,
@@ -33,7 +32,8 @@ from ..models import (
     Submission,
     Unit,
 )
-from .outbox import outbox_enqueue
+from ..plan_calendar import Calendar
+from ..selectors.indicator_progress import target_spec
 
 QUANTUM = Decimal(1).scaleb(-10)  # snapshots keep 10 decimal places; display rounds further
 COLUMNS = [
@@ -51,10 +51,6 @@ def reporting_period(plan: Plan, today: dt.date | None = None) -> Period | None:
     """
     today = today or timezone.localdate()
     return Period.objects.filter(start__gte=plan.start, end__lt=today).order_by("-start").first()
-
-
-def calendar_for(plan: Plan) -> engine.Calendar:
-    return engine.Calendar(first_year=plan.start.year, first_quarter=(plan.start.month - 1) // 3 + 1)
 
 
 def settings_for(plan: Plan) -> engine.Settings:
@@ -131,7 +127,7 @@ def progress_recompute_python(*, indicator: Indicator, trigger: str = "manual", 
     """The reference path: fetch the figures, run targets.progress, write its rows."""
     started = timezone.now()
     plan = indicator.plan
-    cal = calendar_for(plan)
+    cal = Calendar.starting(plan.start)
     current = reporting_period(plan, today)
     periods = {cal.q_of(p.year, p.quarter): p for p in Period.objects.filter(start__gte=plan.start, start__lte=current.start)} if current else {}
     n = max(periods, default=0)
@@ -151,11 +147,7 @@ def progress_recompute_python(*, indicator: Indicator, trigger: str = "manual", 
     targets = list(indicator.targets.all())
     specs = {}
     for t in targets:
-        specs[t.pk] = engine.TargetSpec(
-            year=t.year, deadline_q=cal.q_of(t.deadline.year, (t.deadline.month - 1) // 3 + 1), mode=t.mode,
-            comparator=t.comparator, value=t.value, stretch=t.stretch, aspirational=t.aspirational,
-            unit=t.unit_id, deadline=t.deadline,
-        )
+        specs[t.pk] = target_spec(t, cal)
     target_ids = {id(spec): pk for pk, spec in specs.items()}
     spec = engine.IndicatorSpec(
         kind=indicator.kind,
@@ -226,19 +218,3 @@ def recompute_batches(indicators: list[Indicator], count: int) -> list[list[Indi
         batches[lightest].append(indicator)
         loads[lightest] += figures.get(indicator.pk, 0) + 1  # + 1: the city's rows
     return [batch for batch in batches if batch]
-
-
-def progress_requeue_if_lost() -> bool:
-    """Queue every active indicator for recomputation when the snapshots have vanished although
-    recomputes ran: the unlogged snapshot table comes back empty after a database crash.
-    Returns whether it queued them (not again while they are pending)."""
-    if ProgressSnapshot.objects.exists() or not ProgressRun.objects.filter(rows__gt=0).exists():
-        return False
-    if OutboxMessage.objects.filter(processed_at__isnull=True).exists():
-        return False
-    outbox_enqueue(indicator_ids=Indicator.objects.filter(active=True).values_list("pk", flat=True), relay=False)
-    return True
-
-
-def latest_run_finished_at(indicator_id: int):
-    return ProgressRun.objects.filter(indicator_id=indicator_id).aggregate(m=models.Max("finished_at"))["m"]

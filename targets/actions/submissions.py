@@ -7,17 +7,18 @@ overwrite. Approved figures stay counted until an amendment is itself approved.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..figures import figures_clean, unusual_values
-from ..models import AuditEntry, Indicator, Period, Submission, SubmissionVersion, Unit, User
+from ..models import AuditEntry, Evidence, Indicator, Period, Submission, SubmissionVersion, Unit, User
+from ..permissions import can_edit_unit, can_review
 from .audit import audit_record
 from .errors import ActionError, FiguresInvalid, StaleVersion
+from .evidence import evidence_attach
 from .outbox import outbox_enqueue
 
-EDITABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
 MAX_REASON = 5000
 
 
@@ -32,12 +33,12 @@ def _reason(reason: str | None, missing: str) -> str:
 
 
 def _require_reporter_of(user: User, unit: Unit) -> None:
-    if user.role != User.Role.REPORTER or user.unit_id != unit.pk:
+    if not can_edit_unit(user, unit):
         raise ActionError(_("Only reporters of %s may enter its figures.") % unit.name, status=403)
 
 
 def _require_reviewer(user: User) -> None:
-    if user.role != User.Role.REVIEWER:
+    if not can_review(user):
         raise ActionError(_("Only reviewers approve or return figures."), status=403)
 
 
@@ -49,6 +50,43 @@ def _check_slot(indicator: Indicator, unit: Unit, period: Period) -> None:
         )
     if not period.is_open:
         raise ActionError(_("The period %s is closed for reporting.") % period.code, field="period")
+
+
+def _locked(queryset, *related: str) -> list[Submission]:
+    """Return the submissions of `queryset` (in id order), their rows locked, read with `related`.
+
+    Two statements on purpose. In PostgreSQL's READ COMMITTED, a SELECT … FOR UPDATE that had to
+    wait for another transaction re-reads the row it locks but not the rows it joins: the version
+    the other transaction just added would be missing from that statement's join (its `current`
+    would read as None). The second statement starts once the lock is held and sees everything
+    committed before it, so the loser of a race is told about the winner's version (409).
+    """
+    ids = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))
+    return list(Submission.objects.filter(pk__in=ids).select_related(*related).order_by("pk"))
+
+
+def _locked_one(pk: int, *related: str) -> Submission:
+    found = _locked(Submission.objects.filter(pk=pk), *related)
+    if not found:
+        raise Submission.DoesNotExist
+    return found[0]
+
+
+def _created_meanwhile(submission: Submission) -> StaleVersion:
+    """Return the refusal for a first save that lost the race to another first save."""
+    current = submission.current
+    return StaleVersion(
+        _(
+            "%(user)s entered figures for this record at %(time)s while you were typing (now version %(now)d). "
+            "Their values are shown below: check them and enter your changes again."
+        )
+        % {
+            "user": current.created_by.username if current and current.created_by else "?",
+            "time": timezone.localtime(current.created_at).strftime("%Y-%m-%d %H:%M") if current else "?",
+            "now": current.number if current else 0,
+        },
+        current=submission,
+    )
 
 
 def _check_version(submission: Submission, expected_version: int | None) -> None:
@@ -133,12 +171,8 @@ def submission_save(
     """
     _require_reporter_of(user, unit)
     _check_slot(indicator, unit, period)
-    submission = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("current__created_by")
-        .filter(indicator=indicator, unit=unit, period=period)
-        .first()
-    )
+    found = _locked(Submission.objects.filter(indicator=indicator, unit=unit, period=period), "current__created_by")
+    submission = found[0] if found else None
     if submission is not None and expected_version is None:
         raise ActionError(
             _("%(unit)s already has a submission for %(indicator)s in %(period)s (no. %(id)d): edit that one.")
@@ -147,7 +181,7 @@ def submission_save(
         )
     if submission is not None:
         _check_version(submission, expected_version)
-        if submission.status not in EDITABLE:
+        if submission.status not in Submission.EDITABLE:
             raise ActionError(
                 _("This submission is %s: it can no longer be edited (amend it once approved).")
                 % submission.get_status_display(),
@@ -157,7 +191,13 @@ def submission_save(
     created = submission is None
     before = None if created else submission.current.values()
     if created:
-        submission = Submission.objects.create(indicator=indicator, unit=unit, period=period)
+        try:
+            with transaction.atomic():  # a savepoint: losing the race below leaves the rest usable
+                submission = Submission.objects.create(indicator=indicator, unit=unit, period=period)
+        except IntegrityError:
+            # Another first save of this slot committed while this one waited on the unique key.
+            winner = _locked(Submission.objects.filter(indicator=indicator, unit=unit, period=period), "current__created_by")
+            raise _created_meanwhile(winner[0]) from None
     _new_version(submission, clean, user)
     submission.status = Submission.Status.DRAFT
     audit_record(
@@ -175,11 +215,11 @@ def submission_save(
 @transaction.atomic
 def submission_submit(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Submit the current draft for review; it must be complete."""
-    submission = Submission.objects.select_for_update(of=("self",)).select_related("indicator", "unit", "period", "current__created_by").get(pk=submission.pk)
+    submission = _locked_one(submission.pk, "indicator", "unit", "period", "current__created_by")
     _require_reporter_of(user, submission.unit)
     _check_slot(submission.indicator, submission.unit, submission.period)
     _check_version(submission, expected_version)
-    if submission.status not in EDITABLE:
+    if submission.status not in Submission.EDITABLE:
         raise ActionError(_("This submission is %s: there is nothing to submit.") % submission.get_status_display(), status=409)
     _clean(submission.indicator, submission.unit, submission.period, submission.current.values(), complete=True)
     _stamp_submitted(submission, user)
@@ -213,7 +253,7 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
 def submission_approve(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Approve the submitted version: it becomes the figure that counts, locked."""
     _require_reviewer(user)
-    submission = Submission.objects.select_for_update(of=("self",)).select_related("current__created_by", "approved").get(pk=submission.pk)
+    submission = _locked_one(submission.pk, "current__created_by", "approved")
     _check_version(submission, expected_version)
     _approve(user, submission, ip)
     return submission
@@ -234,12 +274,7 @@ def submissions_approve_many(
     """
     _require_reviewer(user)
     ids = sorted({s.pk for s in submissions})
-    locked = list(
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("current__created_by", "approved", "indicator", "unit", "period")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    locked = _locked(Submission.objects.filter(pk__in=ids), "current__created_by", "approved", "indicator", "unit", "period")
     for submission in locked:
         _check_version(submission, (expected_versions or {}).get(submission.pk))
         _approve(user, submission, ip)
@@ -253,7 +288,7 @@ def submission_return(
     """Return submitted figures to the reporter with a reason they will read."""
     _require_reviewer(user)
     reason = _reason(reason, _("Say why the figures are returned."))
-    submission = Submission.objects.select_for_update(of=("self",)).select_related("current__created_by").get(pk=submission.pk)
+    submission = _locked_one(submission.pk, "current__created_by")
     _check_version(submission, expected_version)
     if submission.status != Submission.Status.SUBMITTED:
         raise ActionError(_("Only submitted figures can be returned (this one is %s).") % submission.get_status_display(), status=409)
@@ -281,11 +316,7 @@ def submission_amend(
     The approved version keeps counting until the amendment is approved. Amending an approved
     figure of a closed period is allowed: corrections must stay possible, and they are reviewed.
     """
-    submission = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("indicator", "unit", "period", "current__created_by", "approved")
-        .get(pk=submission.pk)
-    )
+    submission = _locked_one(submission.pk, "indicator", "unit", "period", "current__created_by", "approved")
     _require_reporter_of(user, submission.unit)
     reason = _reason(reason, _("Give the reason for the amendment."))
     _check_version(submission, expected_version)
@@ -303,3 +334,39 @@ def submission_amend(
         after=dict(submission.current.values(), version=submission.current.number, reason=reason),
     )
     return submission
+
+
+@transaction.atomic
+def submission_enter(
+    *,
+    user: User,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    submission: Submission | None,
+    step: str,
+    values: dict,
+    reason: str = "",
+    expected_version: int | None = None,
+    evidence_files=(),
+    ip: str | None = None,
+) -> tuple[Submission, list[Evidence]]:
+    """Save what the reporter's form sends, in one transaction: a draft (step "draft"), a draft
+    submitted for review ("submit") or an amendment of approved figures ("amend", with `reason`),
+    then attach `evidence_files` to it. A refused file leaves the figures unsaved too.
+
+    `submission` is the one stored for (indicator, unit, period), None when there is none yet.
+    """
+    if step == "amend":
+        if submission is None:
+            raise ActionError(_("There are no approved figures to amend yet."), status=409)
+        submission = submission_amend(
+            user=user, submission=submission, reason=reason, values=values, expected_version=expected_version, ip=ip,
+        )
+    else:
+        submission = submission_save(
+            user=user, indicator=indicator, unit=unit, period=period, values=values,
+            expected_version=expected_version, submit=step == "submit", ip=ip,
+        )
+    attached = [evidence_attach(user=user, submission=submission, uploaded_file=f, ip=ip) for f in evidence_files]
+    return submission, attached

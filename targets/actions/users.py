@@ -64,3 +64,18 @@ def user_change_password(*, user: User, new_password: str, ip: str | None = None
         action=AuditEntry.Action.USER_CHANGE, actor=user, ip=ip, obj=user,
         before=None, after={"password_changed": True},
     )
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str | None, ip: str | None = None) -> None:
+    """Set another user's password for an administrator (`actor`, the admin's password form, which
+    has validated it), or with None disable password logins, and log it, never the password."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        action=AuditEntry.Action.USER_CHANGE, actor=actor, ip=ip, obj=user,
+        before=None, after={"password_changed": True} if password is not None else {"password_disabled": True},
+    )

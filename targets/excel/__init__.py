@@ -1,7 +1,8 @@
 """The reporters' Excel round trip: build a unit's template, read a filled one, check it, save it.
 
-`template` builds the file, `upload` reads it back and runs its rows through the actions (the
-same rules as the web form); `layout` holds what both must agree on.
+`template` builds the file, `upload` reads it back; `layout` holds what both must agree on. The
+rows are checked and saved by an action, `actions.excel.excel_upload_apply`, through the submission
+actions (the same rules as the web form).
 """
 
 from .layout import (
@@ -18,12 +19,12 @@ from .layout import (
     UPDATE,
     WRITES,
 )
-from .template import template_build, template_downloaded, template_filename
-from .upload import ExcelRefused, Outcome, upload_apply, upload_digest, upload_read
+from .template import template_build, template_filename
+from .upload import ExcelRefused, upload_digest, upload_read
 
 __all__ = [
     "CREATE", "EMPTY", "ERROR", "FIELD_LABELS", "KEYS", "MAX_DATA_ROWS", "MAX_ITEM_ROWS", "MAX_UPLOAD_BYTES",
     "SUBMIT", "UNCHANGED", "UPDATE", "WRITES",
-    "ExcelRefused", "Outcome", "template_build", "template_downloaded", "template_filename",
-    "upload_apply", "upload_digest", "upload_read",
+    "ExcelRefused", "template_build", "template_filename",
+    "upload_digest", "upload_read",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from ..figures import fields_for
+from ..kinds import kind_of
 from ..models import Indicator
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -60,9 +61,37 @@ WRITES = (CREATE, UPDATE, SUBMIT)
 
 def used_columns(indicator: Indicator) -> set[str]:
     """Return the value columns the indicator's kind uses (items go on their own sheet)."""
-    return set(fields_for(indicator)) - {"items"}
+    return set(kind_of(indicator).excel_columns)
+
+
+def lists_items(indicator: Indicator) -> bool:
+    """Say whether the indicator's items are listed on the items sheet (its kind counts items)."""
+    return kind_of(indicator).items_sheet
 
 
 def yes_no() -> tuple[str, str]:
     """Return the words for yes and no in the active language (the drop-down of “done”)."""
     return _("Yes"), _("No")
+
+
+# Text a spreadsheet would run when the cell is edited: a formula, or a payload like +cmd|' /c …'!A1.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def write_cell(sheet, row: int, column: int, value):
+    """Write `value` into a cell and return the cell: text always as text, never a formula.
+
+    openpyxl stores a string starting with “=” as a live formula (and “#N/A” as an error), and
+    the portal writes what users typed (notes, narratives, item names, certificate numbers): every
+    string is forced to a text cell, quoted when it starts like a formula so that editing the cell
+    in Excel keeps it text. Control characters, which an .xlsx cannot hold, are dropped.
+    """
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    elif value is not None:
+        cell.value = value
+    return cell

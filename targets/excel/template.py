@@ -9,9 +9,9 @@ import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..actions import audit_record
-from ..models import AuditEntry, Indicator, Period, SubmissionVersion, Unit, User
-from ..selectors.excel import Slot
+from ..kinds import KINDS
+from ..models import Period, SubmissionVersion, Unit
+from ..selectors.reporting import SlotRow
 from .layout import (
     COLUMNS,
     FORMAT,
@@ -21,7 +21,9 @@ from .layout import (
     META_SHEET,
     PORTAL_COLUMNS,
     WIDTHS,
+    lists_items,
     used_columns,
+    write_cell,
     yes_no,
 )
 
@@ -43,7 +45,7 @@ def _sheet_titles() -> tuple[str, str, str]:
     return tuple(t.translate(clean)[:31] for t in (_("Instructions"), _("Data"), _("Items")))
 
 
-def _cell_value(key: str, slot: Slot):
+def _cell_value(key: str, slot: SlotRow):
     """Return what the template shows in column `key` for a slot (current values pre-filled)."""
     indicator, submission = slot.indicator, slot.submission
     version = submission.current if submission is not None else None
@@ -87,14 +89,9 @@ def _instructions(unit: Unit, period: Period, kinds: set[str], titles: tuple[str
         ("", False),
         (_("What to fill per kind of indicator"), True),
     ]
-    per_kind = {
-        Indicator.Kind.CUMULATIVE: _("Cumulative count: the quarter's increment (a whole number, 0 or more), and on the sheet “%(items)s” one line per item counted (code, item name, certificate no.): as many lines as the increment.") % {"items": items},
-        Indicator.Kind.RATIO_YTD: _("Ratio, year to date: the quarter's numerator and denominator (whole numbers, numerator not above the denominator, denominator above 0)."),
-        Indicator.Kind.RATIO_LATEST: _("Ratio, latest state: the numerator and denominator as they stand at the end of the quarter (whole numbers, numerator not above the denominator, denominator above 0)."),
-        Indicator.Kind.MILESTONE: _("Milestone: done (%(yes)s / %(no)s) and, when done, the completion date (YYYY-MM-DD, within the quarter).") % {"yes": yes, "no": no},
-        Indicator.Kind.NARRATIVE: _("Narrative: describe the quarter's progress and choose the self-assessed status."),
-    }
-    lines += [("• " + text, False) for kind, text in per_kind.items() if kind in kinds]
+    # Each kind's line, in the registry's order; the texts take the items sheet's name and the words for yes and no.
+    words = {"items": items, "yes": yes, "no": no}
+    lines += [("• " + entry.excel_help % words, False) for value, entry in KINDS.items() if value in kinds]
     lines += [
         ("• " + _("Note: optional. Explanation: needed when figures are unusual (an increment above 3× the unit's largest earlier quarter, or a denominator moving more than 50%)."), False),
         ("", False),
@@ -105,7 +102,7 @@ def _instructions(unit: Unit, period: Period, kinds: set[str], titles: tuple[str
     return lines
 
 
-def template_build(*, unit: Unit, period: Period, slots: list[Slot]) -> bytes:
+def template_build(*, unit: Unit, period: Period, slots: list[SlotRow]) -> bytes:
     """Return the .xlsx template of `unit` for `period`, pre-filled with the current values."""
     titles = _sheet_titles()
     workbook = openpyxl.Workbook()
@@ -114,7 +111,7 @@ def template_build(*, unit: Unit, period: Period, slots: list[Slot]) -> bytes:
     help_sheet.column_dimensions["A"].width = 120
     kinds = {slot.indicator.kind for slot in slots}
     for r, (text, heading) in enumerate(_instructions(unit, period, kinds, titles), start=1):
-        cell = help_sheet.cell(row=r, column=1, value=text or None)
+        cell = write_cell(help_sheet, r, 1, text or None)
         cell.alignment = WRAP
         if heading:
             cell.font = openpyxl.styles.Font(bold=True, size=13 if r == 1 else 11)
@@ -124,18 +121,20 @@ def template_build(*, unit: Unit, period: Period, slots: list[Slot]) -> bytes:
 
     items_sheet = workbook.create_sheet(titles[2])
     for c, (_key, label, width) in enumerate(ITEM_COLUMNS, start=1):
-        cell = items_sheet.cell(row=1, column=c, value=str(label))
+        cell = write_cell(items_sheet, 1, c, str(label))
         cell.font, cell.fill = BOLD, HEADER_FILL
         items_sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
     items_sheet.freeze_panes = "A2"
     r = 2
     for slot in slots:
-        if slot.indicator.kind != Indicator.Kind.CUMULATIVE or slot.submission is None:
+        if not lists_items(slot.indicator) or slot.submission is None:
             continue
         for item in slot.submission.current.items or []:
-            items_sheet.append([slot.indicator.code, item.get("name", ""), item.get("number", "")])
+            # Written cell by cell, as text: an item named “=HYPERLINK(…)” must stay a name.
+            for c, value in enumerate((slot.indicator.code, item.get("name", ""), item.get("number", "")), start=1):
+                write_cell(items_sheet, r, c, value)
             r += 1
-    cumulative = [s.indicator.code for s in slots if s.indicator.kind == Indicator.Kind.CUMULATIVE]
+    cumulative = [s.indicator.code for s in slots if lists_items(s.indicator)]
     if cumulative and len(",".join(cumulative)) < 250:
         codes = openpyxl.worksheet.datavalidation.DataValidation(
             type="list", formula1='"%s"' % ",".join(cumulative), allow_blank=True, showErrorMessage=True,
@@ -146,11 +145,12 @@ def template_build(*, unit: Unit, period: Period, slots: list[Slot]) -> bytes:
 
     meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
-    for row in (
+    for r, row in enumerate((
         ("format", FORMAT), ("unit", unit.code), ("period", period.code), ("data_sheet", titles[1]),
         ("items_sheet", titles[2]), ("generated_at", timezone.localtime().isoformat(timespec="seconds")),
-    ):
-        meta.append(row)
+    ), start=1):
+        for c, value in enumerate(row, start=1):
+            write_cell(meta, r, c, value)
 
     workbook.active = 1
     out = io.BytesIO()
@@ -158,17 +158,17 @@ def template_build(*, unit: Unit, period: Period, slots: list[Slot]) -> bytes:
     return out.getvalue()
 
 
-def _data_sheet(sheet, period: Period, slots: list[Slot]) -> None:
+def _data_sheet(sheet, period: Period, slots: list[SlotRow]) -> None:
     letter = {key: openpyxl.utils.get_column_letter(i) for i, key in enumerate(KEYS, start=1)}
     for c, (key, label) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=c, value=str(label))
+        cell = write_cell(sheet, 1, c, str(label))
         cell.font, cell.alignment = BOLD, WRAP
         cell.fill = GREY if key in PORTAL_COLUMNS else HEADER_FILL
         sheet.column_dimensions[letter[key]].width = WIDTHS[key]
     for r, slot in enumerate(slots, start=2):
         used = used_columns(slot.indicator)
         for c, key in enumerate(KEYS, start=1):
-            cell = sheet.cell(row=r, column=c, value=_cell_value(key, slot))
+            cell = write_cell(sheet, r, c, _cell_value(key, slot))
             cell.alignment = WRAP if key in ("name", "narrative", "note", "explanation") else TOP
             if key in used:
                 cell.protection = UNLOCKED
@@ -202,10 +202,3 @@ def _data_sheet(sheet, period: Period, slots: list[Slot]) -> None:
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-
-
-
-def template_downloaded(*, user: User, unit: Unit, period: Period, rows: int, ip: str | None = None) -> None:
-    """Record in the audit log that the user downloaded the unit's template."""
-    audit_record(action=AuditEntry.Action.EXPORT, actor=user, ip=ip, obj=unit, after={"period": period.code, "rows": rows})
-

@@ -1,9 +1,10 @@
-"""Reading a filled template and running its rows through the actions: a dry run, or for real.
+"""Reading a filled template: its rows as JSON-friendly data, ready for the actions.
 
 Reading is defensive: the size is judged before reading, the zip container before parsing
 (targets.uploads), the XML by openpyxl through defusedxml (no entity expansion), and the number of
-rows is capped. Checking has no rules of its own: `upload_apply` runs the very actions the web form
-uses — as a dry run inside a transaction that is rolled back, or for real, all rows or none.
+rows is capped. Checking has no rules of its own: the write, `actions.excel.excel_upload_apply`,
+runs the very actions the web form uses — as a dry run inside a transaction that is rolled back, or
+for real, all rows or none.
 """
 
 from __future__ import annotations
@@ -12,25 +13,21 @@ import datetime as dt
 import hashlib
 import io
 import json
-from dataclasses import dataclass
-from decimal import Decimal
+import re
+import unicodedata
+import zipfile
 
 import openpyxl
 from defusedxml import DefusedXmlException
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..actions import ActionError, FiguresInvalid, StaleVersion, audit_record, submission_save, submission_submit
-from ..figures import fields_for, figures_clean
-from ..models import AuditEntry, Indicator, Period, Submission, SubmissionVersion, Unit, User
-from ..selectors.excel import Slot, excel_slots, indicator_codes_known
+from ..models import Period, SubmissionVersion, Unit
+from ..selectors.excel import indicator_codes_known
+from ..selectors.reporting import SlotRow
 from ..uploads import UploadRefused, check_zip_container
 from .layout import (
-    CREATE,
-    EMPTY,
-    ERROR,
     FORMAT,
     ITEM_COLUMNS,
     KEYS,
@@ -39,11 +36,8 @@ from .layout import (
     MAX_SCANNED_ROWS,
     MAX_UPLOAD_BYTES,
     META_SHEET,
-    SUBMIT,
-    UNCHANGED,
-    UPDATE,
     VALUE_COLUMNS,
-    WRITES,
+    lists_items,
     used_columns,
     yes_no,
 )
@@ -76,13 +70,24 @@ def _json_cell(value):
     return text or None
 
 
+def _word(text) -> str:
+    """Return a typed word in the form _words keys it: NFKC (full-width letters, brackets), lower case."""
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
 def _words(labels) -> dict[str, object]:
-    """Map the labels of `labels()` in every portal language (lower case) to their values."""
+    """Map the labels of `labels()` in every portal language to their values, keyed by _word.
+
+    A label's words before a bracket count too: the messages name the statuses 正常推进、存在风险、
+    严重滞后, the labels add the light (正常推进（绿灯）).
+    """
     words = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             for value, label in labels():
-                words[str(label).strip().lower()] = value
+                label = _word(label)
+                words[label] = value
+                words.setdefault(re.split(r"[(\[]", label, maxsplit=1)[0].strip() or label, value)
     return words
 
 
@@ -144,7 +149,23 @@ def _caused_by(error: BaseException, kind: type) -> bool:
     return False
 
 
-def upload_read(*, uploaded_file, unit: Unit, period: Period, slots: list[Slot]) -> dict:
+def _declares_xml_entities(data: bytes) -> bool:
+    """Say whether any XML part of the workbook declares a DTD or entities.
+
+    No workbook Excel writes has them, and they are how entity bombs and external-entity reads
+    work. Checked on the parts themselves, before any XML parser runs: openpyxl parses with lxml
+    when it is installed (python-docx brings it), which defusedxml does not guard.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                content = archive.read(info).upper()  # sizes already bounded by check_zip_container
+                if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+                    return True
+    return False
+
+
+def upload_read(*, uploaded_file, unit: Unit, period: Period, slots: list[SlotRow]) -> dict:
     """Return the upload as JSON-friendly data: file digest, data rows and item-sheet errors.
 
     Raise ExcelRefused when the file as a whole cannot be taken (size, container, XML, template).
@@ -163,6 +184,8 @@ def upload_read(*, uploaded_file, unit: Unit, period: Period, slots: list[Slot])
         check_zip_container(data, "xlsx")
     except UploadRefused as refusal:
         raise ExcelRefused(str(refusal))
+    if _declares_xml_entities(data):
+        raise ExcelRefused(_("The file contains XML that is not allowed (entity or DTD declarations) and was refused."))
     try:
         data_rows, item_rows = _open(data, unit, period)
     except ExcelRefused:
@@ -182,20 +205,22 @@ def upload_read(*, uploaded_file, unit: Unit, period: Period, slots: list[Slot])
     }
 
 
-def _rows_from_cells(data_rows: list, item_rows: list, slots: list[Slot]) -> tuple[list[dict], list[dict]]:
+def _rows_from_cells(data_rows: list, item_rows: list, slots: list[SlotRow]) -> tuple[list[dict], list[dict]]:
     """Return the parsed data rows and the errors of the items sheet (all JSON-friendly)."""
     slot_by_code = {slot.indicator.code: slot for slot in slots}
     codes_in_file = {_json_cell(values[0]) for _n, values in data_rows} - {None}
     known = indicator_codes_known(codes_in_file - set(slot_by_code))
     done_words = _words(lambda: zip((True, False), yes_no()))
-    statuses = _words(lambda: SubmissionVersion.SelfStatus.choices) | {v: v for v in SubmissionVersion.SelfStatus.values}
+    statuses = _words(lambda: SubmissionVersion.SelfStatus.choices) | {
+        word: v for v in SubmissionVersion.SelfStatus.values for word in (v, v.replace("_", " "))
+    }
 
     items_by_code: dict[str, list[dict]] = {}
     item_errors = []
     for number, (code, name, certificate) in item_rows:
         code = _json_cell(code)
         slot = slot_by_code.get(code)
-        if slot is None or slot.indicator.kind != Indicator.Kind.CUMULATIVE:
+        if slot is None or not lists_items(slot.indicator):
             message = _("“%s” is not a cumulative indicator your unit reports: items are listed only for those.")
             item_errors.append({"row": number, "code": code or "", "message": message % (code or "—")})
             continue
@@ -232,11 +257,11 @@ def _rows_from_cells(data_rows: list, item_rows: list, slots: list[Slot]) -> tup
                     row["errors"].append({"field": key, "message": message})
                 continue
             if key == "done" and isinstance(value, str):
-                value = done_words.get(value.lower(), value)
+                value = done_words.get(_word(value), value)
             if key == "self_status" and isinstance(value, str):
-                value = statuses.get(value.lower(), value)
+                value = statuses.get(_word(value), value)
             row["values"][key] = value
-        if slot.indicator.kind == Indicator.Kind.CUMULATIVE:
+        if lists_items(slot.indicator):
             row["values"]["items"] = items_by_code.get(code, [])
         version = _json_cell(cells["version"])
         if version is not None:
@@ -250,122 +275,6 @@ def _rows_from_cells(data_rows: list, item_rows: list, slots: list[Slot]) -> tup
         message = _("Items are listed for %s, but the data sheet has no row for it.") % code
         item_errors.append({"row": 0, "code": code, "message": message})
     return rows, item_errors
-
-
-
-# --- Checking and saving ---------------------------------------------------------------------------
-
-
-class _DryRun(Exception):
-    """Raised at the end of a dry run so that the transaction rolls everything back."""
-
-
-@dataclass
-class Outcome:
-    row: dict
-    indicator: Indicator | None
-    outcome: str
-    errors: list[dict]
-
-
-def _jsonish(value):
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _unchanged(indicator: Indicator, period: Period, values: dict, version: SubmissionVersion) -> bool:
-    """Say whether `values` read the same as the version's (parsed by the same rules as saving)."""
-    cleaned = figures_clean(indicator, period, values, complete=False)
-    if cleaned.errors:
-        return False
-    current = version.values()
-    return all(_jsonish(cleaned.values.get(name)) == current.get(name) for name in fields_for(indicator))
-
-
-def _errors_of(exc: ActionError) -> list[dict]:
-    return [{"field": field, "message": str(message)} for field, messages in exc.errors.items() for message in messages]
-
-
-def _apply_row(
-    *, user: User, unit: Unit, period: Period, row: dict, slot: Slot | None, submit: bool, ip: str | None
-) -> Outcome:
-    """Run one row through the actions (in their own savepoints) and say what came of it."""
-    indicator = slot.indicator if slot else None
-    if slot is None and not row["errors"]:
-        # The indicator was unassigned between reading the file and now.
-        row = dict(row, errors=[{"field": "code", "message": _("%s is not an indicator your unit reports.") % row["code"]}])
-    if row["errors"]:
-        return Outcome(row, indicator, ERROR, row["errors"])
-    submission = slot.submission
-    if submission is None and row["empty"]:
-        return Outcome(row, indicator, EMPTY, [])
-    values, version = row["values"], row["version"]
-    try:
-        if submission is None:
-            submission_save(user=user, indicator=indicator, unit=unit, period=period, values=values, submit=submit, ip=ip)
-            return Outcome(row, indicator, CREATE, [])
-        same = _unchanged(indicator, period, values, submission.current)
-        if submission.status == Submission.Status.APPROVED:
-            if same:
-                return Outcome(row, indicator, UNCHANGED, [])
-            message = _("Approved figures: amend them in the form, with a reason.")
-            return Outcome(row, indicator, ERROR, [{"field": "__all__", "message": message}])
-        if same:
-            if submit and submission.status in (Submission.Status.DRAFT, Submission.Status.RETURNED):
-                submission_submit(user=user, submission=submission, expected_version=version, ip=ip)
-                return Outcome(row, indicator, SUBMIT, [])
-            return Outcome(row, indicator, UNCHANGED, [])
-        if version is None:
-            # The action refuses an edit that names no version too; this says why in Excel's terms.
-            message = _(
-                "Since this file was downloaded, figures were entered for this indicator (now version %d): "
-                "download a fresh template."
-            ) % submission.current.number
-            return Outcome(row, indicator, ERROR, [{"field": "version", "message": message}])
-        submission_save(
-            user=user, indicator=indicator, unit=unit, period=period, values=values,
-            expected_version=version, submit=submit, ip=ip,
-        )
-        return Outcome(row, indicator, UPDATE, [])
-    except (StaleVersion, FiguresInvalid, ActionError) as exc:
-        # Each action runs in its own savepoint: a refused row leaves nothing behind.
-        return Outcome(row, indicator, ERROR, _errors_of(exc))
-
-
-def upload_apply(
-    *, user: User, unit: Unit, period: Period, upload: dict, submit: bool, commit: bool, ip: str | None = None
-) -> tuple[list[Outcome], bool]:
-    """Run the upload's rows through the actions; return the outcome per row and whether it was saved.
-
-    With commit=False it is a dry run: everything is rolled back. With commit=True the rows are
-    saved — all of them, with an UPLOAD audit entry, or none when any row (or the items sheet) fails.
-    """
-    outcomes: list[Outcome] = []
-    try:
-        with transaction.atomic():
-            slots = {slot.indicator.code: slot for slot in excel_slots(unit, period)}
-            for row in upload["rows"]:
-                outcomes.append(
-                    _apply_row(user=user, unit=unit, period=period, row=row, slot=slots.get(row["code"]), submit=submit, ip=ip)
-                )
-            failed = upload["item_errors"] or any(o.outcome == ERROR for o in outcomes)
-            if not commit or failed:
-                raise _DryRun
-            audit_record(
-                action=AuditEntry.Action.UPLOAD, actor=user, ip=ip, obj=unit,
-                after={
-                    "period": period.code,
-                    "rows": sum(o.outcome in WRITES for o in outcomes),
-                    "file_sha256": upload["file_sha256"],
-                    "submitted": submit,
-                },
-            )
-            return outcomes, True
-    except _DryRun:
-        return outcomes, False
 
 
 def upload_digest(payload: dict) -> str:

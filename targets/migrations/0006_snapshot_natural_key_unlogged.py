@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 def set_unlogged(apps, schema_editor):
     # Derived data need not be written twice (table + WAL); after a crash PostgreSQL empties an
-    # unlogged table and the outbox relay notices and recomputes (tasks.progress.relay_pending).
+    # unlogged table and the outbox relay notices and recomputes (targets.actions.outbox.relay_pending).
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE targets_progresssnapshot SET UNLOGGED")
 

@@ -1,6 +1,7 @@
 """The domain models, one concern per module."""
 
 from .audit import AuditEntry
+from .exports import Export
 from .org import Unit
 from .progress import OutboxMessage, ProgressRun, ProgressSnapshot
 from .plan import Area, Goal, Indicator, Measure, Plan, Safeguard, Target
@@ -10,6 +11,7 @@ from .users import User
 __all__ = [
     "AuditEntry",
     "Evidence",
+    "Export",
     "Area",
     "Goal",
     "Indicator",

@@ -22,6 +22,7 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("Logged out")
         CREATE = "create", _("Created")
         EDIT = "edit", _("Edited")
+        DELETE = "delete", _("Deleted")
         SUBMIT = "submit", _("Submitted")
         APPROVE = "approve", _("Approved")
         RETURN = "return", _("Returned")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..kinds import kind_of
 from .i18n import Bilingual
 
 
@@ -178,7 +179,8 @@ class Indicator(Bilingual):
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind != self.Kind.NARRATIVE
+        """Say whether the city has a value (a number) of this indicator, not only a status (kinds.py)."""
+        return kind_of(self.kind).has_value
 
 
 class Target(Bilingual):

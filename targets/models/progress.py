@@ -25,7 +25,7 @@ class ProgressSnapshot(models.Model):
     # active ones), so it probes the key; an index on period would add a third of the write time
     # of a full recompute (bench/results/progress.md). On PostgreSQL the table is UNLOGGED
     # (migration 0006): not written twice through the WAL; after a crash it comes back empty and the
-    # outbox relay recomputes it (tasks.progress.relay_pending).
+    # outbox relay recomputes it (targets.actions.outbox.relay_pending).
     pk = models.CompositePrimaryKey("indicator", "unit", "period")
     indicator = models.ForeignKey(
         "Indicator", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False

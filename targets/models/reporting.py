@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from ..numbers import decimal_text
+from ..plan_calendar import quarter_bounds, quarter_code, quarter_of, quarter_ordinal
 
 from django.conf import settings
 from django.db import models
@@ -37,17 +38,15 @@ class Period(models.Model):
     @staticmethod
     def bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
         """Return the first and last day of a calendar quarter."""
-        start = dt.date(year, 3 * quarter - 2, 1)
-        next_start = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
-        return start, next_start - dt.timedelta(days=1)
+        return quarter_bounds(year, quarter)
 
     @staticmethod
     def code_for(day: dt.date) -> str:
-        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+        return quarter_code(*quarter_of(day))
 
     def ordinal(self) -> int:
         """Return a number that increases by one per quarter (for q(p) arithmetic)."""
-        return self.year * 4 + self.quarter - 1
+        return quarter_ordinal(self.year, self.quarter)
 
 
 class Submission(models.Model):
@@ -63,6 +62,10 @@ class Submission(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         RETURNED = "returned", _("Returned")
         APPROVED = "approved", _("Approved")
+
+    # The states in which the reporter may still change the figures (the actions enforce it, the
+    # API names it among the next steps).
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     indicator = models.ForeignKey(
         "Indicator", on_delete=models.PROTECT, related_name="submissions", verbose_name=_("indicator")

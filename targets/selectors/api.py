@@ -7,14 +7,12 @@ module only adds what the API shows of a submission to whom (leaders see approve
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from ..actions.submissions import EDITABLE
 from ..models import Indicator, Period, Submission, SubmissionVersion, Unit, User
-from ..models.reporting import PERIOD_CODE
 from ..permissions import (
     can_edit_unit,
     can_review,
+    reads_approved_only,
     submission_get_for_user,
     submissions_visible_to,
 )
@@ -29,14 +27,6 @@ def periods_list() -> list[Period]:
     return list(Period.objects.order_by("start"))
 
 
-def period_get(code: str) -> Period:
-    """Return the period `code`, or 404 (periods are no secret: any caller may list them)."""
-    period = Period.objects.filter(code=code).first() if PERIOD_CODE.match(code) else None
-    if period is None:
-        raise Http404("no such period")
-    return period
-
-
 def slot_lookup(*, indicator: str, unit: str, period: str) -> tuple[Indicator | None, Unit | None, Period | None]:
     """Return the indicator (of the current plan), unit and period named by their codes; None for unknown ones."""
     return (
@@ -44,10 +34,6 @@ def slot_lookup(*, indicator: str, unit: str, period: str) -> tuple[Indicator | 
         Unit.objects.filter(code=unit).first(),
         Period.objects.filter(code=period).first(),
     )
-
-
-def _shows_approved_only(user: User) -> bool:
-    return user.role == User.Role.LEADER
 
 
 def submissions_for_api(
@@ -69,7 +55,7 @@ def submissions_for_api(
     if indicator:
         queryset = queryset.filter(indicator__code=indicator)
     if status:
-        if _shows_approved_only(user):
+        if reads_approved_only(user):
             # Leaders see the approved version of each record, so each one reads as approved.
             if status != Submission.Status.APPROVED:
                 queryset = queryset.none()
@@ -82,7 +68,7 @@ def submission_for_api(user: User, pk) -> Submission:
     """Return submission `pk` with its version history if `user` may read it; 404 otherwise."""
     submission = submission_get_for_user(user, pk)
     versions = submission.versions.select_related(*VERSION_USERS).order_by("number")
-    if _shows_approved_only(user):
+    if reads_approved_only(user):
         versions = versions.filter(approved_at__isnull=False)
     submission.history = list(versions)
     return submission
@@ -90,13 +76,13 @@ def submission_for_api(user: User, pk) -> Submission:
 
 def shown_version(user: User, submission: Submission) -> SubmissionVersion:
     """Return the version the API shows `user`: the approved one for leaders, else the current one."""
-    if _shows_approved_only(user) and submission.approved_id:
+    if reads_approved_only(user) and submission.approved_id:
         return submission.approved
     return submission.current
 
 
 def shown_status(user: User, submission: Submission) -> str:
-    if _shows_approved_only(user) and submission.approved_id:
+    if reads_approved_only(user) and submission.approved_id:
         return Submission.Status.APPROVED
     return submission.status
 
@@ -108,7 +94,7 @@ def submission_next_steps(user: User, submission: Submission) -> list[str]:
     """
     steps = []
     if can_edit_unit(user, submission.unit):
-        if submission.status in EDITABLE:
+        if submission.status in Submission.EDITABLE:
             steps += ["edit", "submit"]
         elif submission.status == Submission.Status.APPROVED:
             steps.append("amend")

@@ -1,21 +1,18 @@
-"""Reads of the audit log for auditors: filtering, readable differences, CSV rows, chain check."""
+"""Reads of the audit log for auditors: filtering, readable differences, the chain check.
+
+The CSV export of the log is built in targets.exports.audit_csv."""
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..actions.audit import audit_verify
 from ..models import AuditEntry
 
 PAGE_SIZE = 50
@@ -131,58 +128,11 @@ def audit_changes(before: Any, after: Any) -> list[Change]:
     return [Change(key="", before=_text(before), after=_text(after), added=_empty(before), removed=_empty(after))]
 
 
-def audit_chain_status() -> AuditEntry | None:
-    """Return the first entry that breaks the hash chain, or None when the whole chain verifies."""
-    return audit_verify()
-
-
-CSV_HEADER = [
-    "id", "time", "user", "address", "action", "action_label", "object_type", "object_id", "object",
-    "before", "after", "prev_hash", "hash",
-]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: str) -> str:
-    # Spreadsheets run cells that start like a formula; user names come from anyone who types at
-    # the login page, so such cells are prefixed with an apostrophe (OWASP "CSV injection").
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _json_text(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def audit_csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[str]]:
-    """Yield the CSV header and one row per entry, streaming the queryset in chunks."""
-    yield CSV_HEADER
-    labels = dict(AuditEntry.Action.choices)
-    for entry in entries.iterator(chunk_size=1000):
-        yield [
-            str(entry.pk),
-            timezone.localtime(entry.at).isoformat(timespec="seconds"),
-            _csv_safe(entry.actor_name),
-            entry.ip or "",
-            entry.action,
-            str(labels.get(entry.action, entry.action)),
-            entry.object_type,
-            _csv_safe(entry.object_id),
-            _csv_safe(entry.object_repr),
-            _csv_safe(_json_text(entry.before)),
-            _csv_safe(_json_text(entry.after)),
-            entry.prev_hash,
-            entry.hash,
-        ]
-
-
-def audit_csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """Yield CSV text, a UTF-8 byte-order mark first so that Excel reads the Chinese correctly."""
-
-    class _Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(row)
+def audit_verify() -> AuditEntry | None:
+    """Return the first entry whose chain link or content does not verify, or None when all do."""
+    previous = AuditEntry.GENESIS
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if entry.prev_hash != previous or entry.compute_hash() != entry.hash:
+            return entry
+        previous = entry.hash
+    return None

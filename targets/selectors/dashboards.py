@@ -1,8 +1,9 @@
 """Reads for the leaders' dashboards: the overview, a task area and a measure.
 
-Every number comes from the progress snapshots (the city's rows, unit 330300), exactly as
+Every number comes from the progress snapshots (the rows of the unit of kind city), exactly as
 GET /api/v1/progress/ serves them; pages only round for display. Each read is a fixed number of
-queries whatever the number of units, periods or figures behind it.
+queries whatever the number of units, periods or figures behind it. Statuses, their words and
+traffic lights come from targets.status.
 """
 
 from __future__ import annotations
@@ -16,37 +17,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
+from ..status import ATTENTION, LIGHT_ORDER, NARRATIVE_ORDER, light_label, status_label, status_light
 from .progress import last_computed
 
 Status = ProgressSnapshot.Status
 
-# Traffic lights of the rules: green = on track or achieved, yellow = at risk, red = off track or
-# missed, grey = nothing to judge (no data, no target).
-LIGHTS = {
-    Status.ACHIEVED: "green",
-    Status.ON_TRACK: "green",
-    Status.AT_RISK: "yellow",
-    Status.OFF_TRACK: "red",
-    Status.MISSED: "red",
-    Status.NO_DATA: "grey",
-    Status.NO_TARGET: "grey",
-}
-LIGHT_ORDER = ("green", "yellow", "red", "grey")
-ATTENTION = (Status.OFF_TRACK, Status.AT_RISK)  # the worse first where gaps cannot order them
-
-
-def light_label(light: str) -> str:
-    return {
-        "green": _("Green: achieved or on track"),
-        "yellow": _("Yellow: at risk"),
-        "red": _("Red: off track or missed"),
-        "grey": _("Grey: no data"),
-    }[light]
-
 
 @dataclass
-class IndicatorProgress:
-    """One indicator with its city row at a period (None when no row was computed)."""
+class IndicatorStatusRow:
+    """One indicator with the city's snapshot row at a period (None when no row was computed): its
+    status, light and the numbers the dashboards' cards and tables show."""
 
     indicator: Indicator
     row: ProgressSnapshot | None
@@ -66,11 +46,11 @@ class IndicatorProgress:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return status_label(self.status)
 
     @property
     def light(self) -> str:
-        return LIGHTS[self.status]
+        return status_light(self.status)
 
     @property
     def is_reach(self) -> bool:
@@ -108,7 +88,7 @@ class StatusCounts:
         """Return one entry per light with its count and the statuses behind it."""
         result = []
         for light in LIGHT_ORDER:
-            parts = [(Status(s).label, n) for s, n in self.statuses.items() if n and LIGHTS[s] == light]
+            parts = [(status_label(s), n) for s, n in self.statuses.items() if n and status_light(s) == light]
             count = sum(n for _label, n in parts)
             result.append({"light": light, "label": light_label(light), "count": count, "parts": parts})
         return result
@@ -119,18 +99,6 @@ class StatusCounts:
 
 
 # --- Periods ---------------------------------------------------------------------------------
-
-
-def dashboard_period_pick(periods: list[Period], code: str) -> tuple[Period | None, str]:
-    """Return (period, error): the period `code` among `periods`, or the latest with an error message
-    when `code` is unknown; no code means the latest (the reporting period)."""
-    latest = periods[0] if periods else None
-    if not code:
-        return latest, ""
-    chosen = next((p for p in periods if p.code == code), None)
-    if chosen is None:
-        return latest, _("No progress has been computed for the period “%s”; the latest period is shown instead.") % code[:20]
-    return chosen, ""
 
 
 # --- Shared reads ------------------------------------------------------------------------------
@@ -164,7 +132,7 @@ def _goal_years(plan: Plan) -> dict[int, tuple[int, ...]]:
     return {k: tuple(sorted(v)) for k, v in years.items()}
 
 
-def _count_by_area(areas: list[Area], progress: list[IndicatorProgress]) -> tuple[list[StatusCounts], StatusCounts]:
+def _count_by_area(areas: list[Area], progress: list[IndicatorStatusRow]) -> tuple[list[StatusCounts], StatusCounts]:
     by_area = {a.pk: StatusCounts(area=a) for a in areas}
     outside = StatusCounts(area=None)
     for item in progress:
@@ -173,13 +141,13 @@ def _count_by_area(areas: list[Area], progress: list[IndicatorProgress]) -> tupl
     return list(by_area.values()), outside
 
 
-def _attention_key(item: IndicatorProgress):
+def _attention_key(item: IndicatorStatusRow):
     gap = item.row.gap_pp if item.row else None
     # Largest gap first; rows without a gap (narratives) after, the worse status first.
     return (gap is None, -(gap or 0), ATTENTION.index(item.status), item.indicator.position, item.indicator.code)
 
 
-def _attention(progress: list[IndicatorProgress], period: Period) -> list[IndicatorProgress]:
+def _attention(progress: list[IndicatorStatusRow], period: Period) -> list[IndicatorStatusRow]:
     """Return the at-risk and off-track indicators, the largest gap first; narratives get the count
     of their units per latest self-assessed status (one query)."""
     items = sorted((p for p in progress if p.status in ATTENTION), key=_attention_key)
@@ -194,12 +162,11 @@ def _attention(progress: list[IndicatorProgress], period: Period) -> list[Indica
         found: dict[int, dict[str, int]] = {}
         for indicator_id, status, n in counts:
             found.setdefault(indicator_id, {})[status] = n
-        order = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NO_DATA]
         for indicator_id, item in narratives.items():
             by_status = found.get(indicator_id, {})
             item.unit_statuses = [
-                {"status": s, "light": LIGHTS[s], "label": Status(s).label, "count": by_status[s]}
-                for s in order if by_status.get(s)
+                {"status": s, "light": status_light(s), "label": status_label(s), "count": by_status[s]}
+                for s in NARRATIVE_ORDER if by_status.get(s)
             ]
     return items
 
@@ -211,7 +178,7 @@ def dashboard_overview(*, plan: Plan, period: Period) -> dict:
     """Return everything the overview shows for `period` (a fixed number of queries)."""
     rows = list(_city_rows(plan, period).select_related("indicator__measure__area").order_by("indicator__position", "indicator__code"))
     goal_years = _goal_years(plan)
-    progress = [IndicatorProgress(indicator=r.indicator, row=r, goal_years=goal_years.get(r.indicator_id, ())) for r in rows]
+    progress = [IndicatorStatusRow(indicator=r.indicator, row=r, goal_years=goal_years.get(r.indicator_id, ())) for r in rows]
 
     # Headline cards: the numeric indicators whose target is still running at this period (its
     # deadline quarter not yet passed); the overall goals' indicators first.
@@ -247,12 +214,12 @@ class FinalResult:
     now: ProgressSnapshot | None  # the indicator's row at the selected period, for comparison
 
     @property
-    def at_deadline(self) -> IndicatorProgress:
-        return IndicatorProgress(indicator=self.row.indicator, row=self.row)
+    def at_deadline(self) -> IndicatorStatusRow:
+        return IndicatorStatusRow(indicator=self.row.indicator, row=self.row)
 
     @property
-    def latest(self) -> IndicatorProgress:
-        return IndicatorProgress(indicator=self.row.indicator, row=self.now)
+    def latest(self) -> IndicatorStatusRow:
+        return IndicatorStatusRow(indicator=self.row.indicator, row=self.now)
 
     @property
     def achieved(self) -> bool:
@@ -285,7 +252,7 @@ def _deadline_rows(plan: Plan, period: Period) -> QuerySet[ProgressSnapshot]:
     ).select_related("indicator", "period", "target")
 
 
-def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorProgress]) -> list[dict]:
+def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorStatusRow]) -> list[dict]:
     """Return, per horizon year whose deadlines have passed, each city target judged at its deadline
     quarter (one query)."""
     horizons = [int(y) for y in plan.horizons or []]
@@ -309,7 +276,7 @@ def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorProgress]
 def _measure_progress(measures: list[Measure], rows: dict[int, ProgressSnapshot], narratives: dict[int, list[Submission]]) -> list[dict]:
     result = []
     for measure in measures:
-        items = [IndicatorProgress(indicator=i, row=rows.get(i.pk)) for i in measure.indicators.all()]
+        items = [IndicatorStatusRow(indicator=i, row=rows.get(i.pk)) for i in measure.indicators.all()]
         counts = StatusCounts(area=None)
         for item in items:
             counts.add(item.status)

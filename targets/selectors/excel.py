@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
 from ..models import Indicator, Period, Submission, Unit
+from .reporting import SlotRow
 
 
-@dataclass
-class Slot:
-    """One indicator a unit reports, with its submission for the period (None when not started)."""
-
-    indicator: Indicator
-    submission: Submission | None
-
-
-def excel_slots(unit: Unit, period: Period) -> list[Slot]:
+def excel_slots(unit: Unit, period: Period) -> list[SlotRow]:
     """Return the active indicators assigned to `unit`, in plan order, with their submission for `period`.
 
     Two queries whatever the number of indicators.
@@ -30,7 +20,7 @@ def excel_slots(unit: Unit, period: Period) -> list[Slot]:
             "current__created_by"
         )
     }
-    return [Slot(indicator=ind, submission=submissions.get(ind.pk)) for ind in indicators]
+    return [SlotRow(indicator=ind, submission=submissions.get(ind.pk)) for ind in indicators]
 
 
 def indicator_codes_known(codes: set[str]) -> set[str]:

@@ -9,39 +9,28 @@ a fixed number of queries however many units, periods or figures there are (test
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from .. import progress as engine
+from ..kinds import kind_of
 from ..models import Indicator, Period, Plan, ProgressRun, ProgressSnapshot, Submission, Target, Unit, User
 from ..permissions import submissions_visible_to
+from ..plan_calendar import Calendar
+from .periods import period_pick
+from ..status import status_label
 
 Status = ProgressSnapshot.Status
-Kind = Indicator.Kind
 HUNDRED = Decimal(100)
 
 
 # --- Quarters -----------------------------------------------------------------------------------
 
 
-def plan_calendar(plan: Plan) -> engine.Calendar:
-    """Return the plan's quarter numbering: q = 1 is the plan's first quarter (PROGRESS-RULES.md)."""
-    return engine.Calendar(first_year=plan.start.year, first_quarter=(plan.start.month - 1) // 3 + 1)
-
-
-def quarter_code(cal: engine.Calendar, q: int) -> str:
-    return f"{cal.year(q)}Q{cal.quarter(q)}"
-
-
-def quarter_of(cal: engine.Calendar, day: dt.date) -> int:
-    """Return q of the quarter holding `day` (a target's deadline quarter D)."""
-    return cal.q_of(day.year, (day.month - 1) // 3 + 1)
-
-
-def period_q(cal: engine.Calendar, period: Period) -> int:
+def period_q(cal: Calendar, period: Period) -> int:
     return cal.q_of(period.year, period.quarter)
 
 
@@ -57,36 +46,32 @@ class Segment:
     deadline_q: int
 
 
-def reach_segments(targets: list[Target], cal: engine.Calendar) -> list[Segment]:
-    """Return the city reach targets in deadline order, each with the quarters it is active in.
+def target_spec(target: Target, cal: Calendar) -> engine.TargetSpec:
+    """Return a target as the engine reads it (its deadline as the quarter number D)."""
+    return engine.TargetSpec(
+        year=target.year, deadline_q=cal.q_of_day(target.deadline), mode=target.mode, comparator=target.comparator,
+        value=target.value, stretch=target.stretch, aspirational=target.aspirational, unit=target.unit_id,
+        deadline=target.deadline,
+    )
 
-    The active target at q is the one with the earliest deadline quarter D ≥ q, so a target's
-    segment starts the quarter after the previous deadline.
-    """
+
+def targets_path(indicator: Indicator, targets: list[Target], cal: Calendar) -> tuple[list[Segment], dict[int, Decimal]]:
+    """Return the city's reach targets, each with the quarters it is the active one, and the
+    expected value at each of those quarters — both from the engine (targets.progress.expected_path),
+    so the chart draws the very path the gap is measured against. Only the kinds whose chart draws
+    the expected path (cumulative, ratio_latest) have an expected value ({} for the others)."""
     ordered = sorted((t for t in targets if t.unit_id is None and t.mode == Target.Mode.REACH), key=lambda t: t.deadline)
-    segments, first = [], 1
-    for target in ordered:
-        deadline_q = quarter_of(cal, target.deadline)
-        if deadline_q >= first:
-            segments.append(Segment(target=target, first_q=first, deadline_q=deadline_q))
-            first = deadline_q + 1
-    return segments
-
-
-def expected_value(baseline: Decimal, target_value: Decimal, q: int, deadline_q: int) -> Decimal:
-    """Return where the indicator should stand at q to reach T by D on a straight line: B + (T − B) · q / q(D)."""
-    return baseline + (target_value - baseline) * q / deadline_q
-
-
-def expected_path(indicator: Indicator, segments: list[Segment]) -> dict[int, Decimal]:
-    """Return {q: expected value} over every segment (cumulative and ratio_latest indicators only)."""
-    if indicator.kind not in (Kind.CUMULATIVE, Kind.RATIO_LATEST):
-        return {}
-    return {
-        q: expected_value(indicator.baseline, s.target.value, q, s.deadline_q)
-        for s in segments
-        for q in range(s.first_q, s.deadline_q + 1)
-    }
+    specs = [target_spec(t, cal) for t in ordered]
+    by_spec = {id(spec): target for spec, target in zip(specs, ordered)}
+    path = engine.expected_path(specs, indicator.baseline, cal)
+    segments: list[Segment] = []
+    for q, spec, _value in path:
+        target = by_spec[id(spec)]
+        if not segments or segments[-1].target is not target:
+            segments.append(Segment(target=target, first_q=q, deadline_q=spec.deadline_q))
+    drawn = kind_of(indicator).chart.expected_path
+    expected = {q: value for q, _spec, value in path} if drawn else {}
+    return segments, expected
 
 
 # --- Shared reads --------------------------------------------------------------------------------
@@ -127,7 +112,7 @@ class Contribution:
 
     unit: Unit
     row: ProgressSnapshot
-    share_pct: Decimal | None = None  # of the city total less the baseline (cumulative only)
+    share_pct: Decimal | None = None  # of the city total less the baseline (kinds that add up: cumulative)
 
     @property
     def actual(self) -> Decimal | None:
@@ -157,10 +142,12 @@ class RatioSums:
 
 
 @dataclass
-class IndicatorProgress:
+class IndicatorPage:
+    """Everything the indicator page shows at its chosen period (`indicator_progress` reads it)."""
+
     indicator: Indicator
     plan: Plan
-    cal: engine.Calendar
+    cal: Calendar
     periods: list[Period]  # the periods with snapshots, newest first (the period choice)
     period: Period | None  # the chosen period (the latest by default)
     city_rows: list[ProgressSnapshot]  # the city's rows from the plan start up to `period`
@@ -174,7 +161,7 @@ class IndicatorProgress:
     is_demo: bool
     ratio_sums: RatioSums | None = None
     axis_end_q: int = 0
-    extra: dict = field(default_factory=dict)
+    period_error: str = ""  # why `period` is not the one asked for (selectors.periods)
 
     @property
     def q(self) -> int | None:
@@ -189,12 +176,12 @@ class IndicatorProgress:
     def axis(self) -> list[str]:
         """Return the quarter codes of the chart's x axis: the plan start to the later of the chosen
         period and the active target's deadline."""
-        return [quarter_code(self.cal, q) for q in range(1, self.axis_end_q + 1)]
+        return [self.cal.code(q) for q in range(1, self.axis_end_q + 1)]
 
     @property
     def deadline_q(self) -> int | None:
         city = self.city
-        return quarter_of(self.cal, city.deadline) if city and city.deadline else None
+        return self.cal.q_of_day(city.deadline) if city and city.deadline else None
 
     @property
     def remaining_q(self) -> int | None:
@@ -237,24 +224,25 @@ class IndicatorProgress:
         return min(4, self.q or 0)
 
 
-def indicator_progress(indicator: Indicator, period_code: str | None = None) -> IndicatorProgress:
+def indicator_progress(indicator: Indicator, period_code: str | None = None) -> IndicatorPage:
     """Return everything the indicator page shows at `period_code` (default: the latest computed period).
 
-    An unknown period code falls back to the latest (the view says so).
+    An unknown period code falls back to the latest, with the message `period_error`.
     """
     plan = indicator.plan
-    cal = plan_calendar(plan)
+    cal = Calendar.starting(plan.start)  # q = 1 is the plan's first quarter
     all_city_rows = list(
         ProgressSnapshot.objects.filter(indicator=indicator, unit__kind=Unit.Kind.CITY)
         .select_related("period")
         .order_by("period__start")
     )
     periods = [r.period for r in reversed(all_city_rows)]
-    period = next((p for p in periods if p.code == period_code), None) or (periods[0] if periods else None)
+    choice = period_pick(periods, period_code or "")
+    period = choice.period
     city_rows = [r for r in all_city_rows if period and r.period.start <= period.start]
     targets = list(indicator.targets.select_related("unit").order_by("deadline", "unit__code"))
     city_targets = [t for t in targets if t.unit_id is None]
-    segments = reach_segments(city_targets, cal)
+    segments, expected = targets_path(indicator, city_targets, cal)
     contributions = []
     if period is not None:
         unit_rows = (
@@ -264,7 +252,7 @@ def indicator_progress(indicator: Indicator, period_code: str | None = None) -> 
         )
         contributions = [Contribution(unit=r.unit, row=r) for r in unit_rows]
         contributions.sort(key=lambda c: (-c.sort_actual, c.unit.kind, c.unit.code))
-    page = IndicatorProgress(
+    page = IndicatorPage(
         indicator=indicator,
         plan=plan,
         cal=cal,
@@ -274,41 +262,43 @@ def indicator_progress(indicator: Indicator, period_code: str | None = None) -> 
         targets=city_targets,
         unit_targets=[t for t in targets if t.unit_id is not None],
         segments=segments,
-        expected=expected_path(indicator, segments),
+        expected=expected,
         contributions=contributions,
         reporting_units=set(indicator.reporting_units.values_list("pk", flat=True)),
         freshness=freshness(indicator),
         is_demo=Submission.objects.filter(indicator=indicator, approved__isnull=False, is_demo=True).exists(),
+        period_error=choice.error,
     )
-    if indicator.kind == Kind.CUMULATIVE:
+    kind = kind_of(indicator)
+    if kind.adds_up:
         span = page.progress_since_baseline
         for c in contributions:
             if c.actual is not None and span:
                 c.share_pct = HUNDRED * c.actual / span
-    if period is not None and indicator.kind in (Kind.RATIO_YTD, Kind.RATIO_LATEST):
-        page.ratio_sums = _ratio_sums(indicator, period, plan)
+    if period is not None and kind.rule.sums:
+        page.ratio_sums = _ratio_sums(indicator, period, plan, sums=kind.rule.sums)
     page.axis_end_q = _axis_end(page)
     return page
 
 
-def _axis_end(page: IndicatorProgress) -> int:
+def _axis_end(page: IndicatorPage) -> int:
     if page.q is None:
         return 0
     end = page.q
     city = page.city
-    if page.indicator.kind in (Kind.CUMULATIVE, Kind.RATIO_LATEST, Kind.MILESTONE) and city and city.deadline:
-        end = max(end, quarter_of(page.cal, city.deadline))
+    if kind_of(page.indicator).chart.extends_to_deadline and city and city.deadline:
+        end = max(end, page.cal.q_of_day(city.deadline))
     return end
 
 
-def _ratio_sums(indicator: Indicator, period: Period, plan: Plan) -> RatioSums:
-    """Return the sums behind the city's ratio at `period` (one query).
+def _ratio_sums(indicator: Indicator, period: Period, plan: Plan, *, sums: str) -> RatioSums:
+    """Return the sums behind the city's ratio at `period` (one query), as the kind's rule says.
 
-    ratio_ytd: Σ over all units' approved figures of p's year up to p; ratio_latest: Σ over each
-    unit's latest approved figure up to p.
+    sums="year" (ratio_ytd): Σ over all units' approved figures of p's year up to p; "latest"
+    (ratio_latest): Σ over each unit's latest approved figure up to p.
     """
     approved = Submission.objects.filter(indicator=indicator, approved__isnull=False, period__start__lte=period.start)
-    if indicator.kind == Kind.RATIO_YTD:
+    if sums == "year":
         rows = approved.filter(period__year=period.year).exclude(approved__denominator__isnull=True).exclude(
             approved__denominator=0
         )
@@ -356,13 +346,14 @@ class TimelineLine:
     @property
     def cells(self) -> list[tuple[str | None, str]]:
         """Return (status, its label) per period."""
-        return [(s, Status(s).label if s else "") for s in self.statuses]
+        return [(s, status_label(s)) for s in self.statuses]
 
 
-def narrative_timeline(page: IndicatorProgress) -> list[TimelineLine]:
+def narrative_timeline(page: IndicatorPage) -> list[TimelineLine]:
     """Return the statuses of a narrative indicator per quarter up to the chosen period: the city
-    (the worst of its units) first, then each unit's self-assessed status (one query)."""
-    if page.period is None:
+    (the worst of its units) first, then each unit's self-assessed status (one query). Only a kind
+    without a trend chart gets this table ([] for the others)."""
+    if page.period is None or kind_of(page.indicator).chart.trend:
         return []
     periods = [r.period for r in page.city_rows]
     index = {p.pk: i for i, p in enumerate(periods)}

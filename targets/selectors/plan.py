@@ -7,15 +7,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from ..kinds import kind_of
 from ..models import Indicator, Measure, Plan, Submission, Target, Unit
-from ..numbers import decimal_text
-
-
-def json_number(value: Decimal | None) -> int | float | None:
-    """Return a Decimal as a JSON number: an int when whole (50, not 50.0), else a float."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+from ..numbers import decimal_text, json_number  # json_number: also imported from here by the serializers
 
 
 def plan_current() -> Plan:
@@ -186,11 +180,12 @@ def plan_as_dict(plan: Plan) -> dict:
 def target_breakdown_warnings(indicator: Indicator) -> list[str]:
     """Return, per year, a warning when the units' shares of a count target do not add up to it.
 
-    Only counts add up: shares of a ratio target are each a ratio, so they are not summed.
+    Only kinds whose units' values add up (kinds.py `adds_up`: counts) are checked: shares of a
+    ratio target are each a ratio, so they are not summed.
     """
     from django.utils.translation import gettext as _
 
-    if indicator.kind != Indicator.Kind.CUMULATIVE:
+    if not kind_of(indicator).adds_up:
         return []
     targets = list(indicator.targets.all())
     city = {t.year: t.value for t in targets if t.unit_id is None}
@@ -209,3 +204,15 @@ def target_breakdown_warnings(indicator: Indicator) -> list[str]:
                 % {"code": indicator.code, "year": year, "parts": decimal_text(total), "whole": decimal_text(whole)}
             )
     return warnings
+
+
+def plan_counts(code: str) -> dict:
+    """Return how many areas, measures, active indicators and targets the stored plan `code` has."""
+    plan = Plan.objects.get(code=code)
+    return {
+        "plan": plan.code,
+        "areas": plan.areas.count(),
+        "measures": Measure.objects.filter(area__plan=plan).count(),
+        "indicators": Indicator.objects.filter(plan=plan, active=True).count(),
+        "targets": Target.objects.filter(indicator__plan=plan).count(),
+    }

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ..models import Indicator, Period, ProgressRun, ProgressSnapshot, Unit, User
-
-CITY_CODE = "330300"
-OUTPUT_FIELDS = (
-    "actual", "target", "target_year", "deadline", "mode", "time_elapsed_pct", "completion_pct", "gap_pp",
-    "status", "required_pace", "recent_pace", "projected", "computed_at",
-)
+from ..numbers import json_number
 
 
 def computed_periods() -> QuerySet[Period]:
@@ -32,17 +25,13 @@ def latest_snapshot_period() -> Period | None:
 
 
 def snapshots_visible_to(user: User) -> QuerySet[ProgressSnapshot]:
-    """Reporters see the city's rows and their own unit's; every other role sees all rows."""
+    """Reporters see the city's rows (the unit of kind city) and their own unit's; every other role
+    sees all rows."""
     rows = ProgressSnapshot.objects.select_related("indicator", "unit", "period")
     if user.role == User.Role.REPORTER:
-        return rows.filter(unit__code__in=[CITY_CODE, user.unit.code if user.unit else ""])
+        city = Q(unit__kind=Unit.Kind.CITY)
+        return rows.filter(city | Q(unit_id=user.unit_id) if user.unit_id else city)
     return rows
-
-
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def snapshot_as_dict(row: ProgressSnapshot) -> dict:
@@ -51,18 +40,18 @@ def snapshot_as_dict(row: ProgressSnapshot) -> dict:
         "indicator": row.indicator.code,
         "unit": row.unit.code,
         "period": row.period.code,
-        "actual": _number(row.actual),
-        "target": _number(row.target_value),
+        "actual": json_number(row.actual),
+        "target": json_number(row.target_value),
         "target_year": row.target_year,
         "deadline": row.deadline.isoformat() if row.deadline else None,
         "mode": row.mode or None,
-        "time_elapsed_pct": _number(row.time_elapsed_pct),
-        "completion_pct": _number(row.completion_pct),
-        "gap_pp": _number(row.gap_pp),
+        "time_elapsed_pct": json_number(row.time_elapsed_pct),
+        "completion_pct": json_number(row.completion_pct),
+        "gap_pp": json_number(row.gap_pp),
         "status": row.status,
-        "required_pace": _number(row.required_pace),
-        "recent_pace": _number(row.recent_pace),
-        "projected": _number(row.projected),
+        "required_pace": json_number(row.required_pace),
+        "recent_pace": json_number(row.recent_pace),
+        "projected": json_number(row.projected),
         "computed_at": row.computed_at.isoformat(),
     }
 

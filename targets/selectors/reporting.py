@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from ..models import Evidence, Indicator, Period, Submission, SubmissionVersion, Unit, User
-from ..permissions import submissions_visible_to
+from ..ids import parse_id
+from ..permissions import evidence_visible_to
 
 # The states a reporter's slot can be in: no submission yet, then the submission's own status.
 MISSING = "missing"
@@ -64,7 +65,7 @@ class SlotRow:
 
 
 @dataclass
-class Slot:
+class SlotDetail:
     """Everything the form page needs about one (indicator, unit, period)."""
 
     indicator: Indicator
@@ -85,14 +86,6 @@ class Slot:
 
 def _assigned_indicators(unit: Unit) -> QuerySet[Indicator]:
     return Indicator.objects.filter(active=True, reporting_units=unit)
-
-
-def period_get(code: str) -> Period:
-    """Return the period `code` (e.g. 2026Q3), or 404."""
-    period = Period.objects.filter(code=code).first()
-    if period is None:
-        raise Http404("no such period")
-    return period
 
 
 def reporter_open_periods(unit: Unit, *, today: dt.date | None = None) -> list[PeriodSummary]:
@@ -151,7 +144,7 @@ def _submission_for_slot(indicator: Indicator, unit: Unit, period: Period) -> Su
     )
 
 
-def slot_get(unit: Unit, period: Period, indicator_code: str) -> Slot:
+def slot_get(unit: Unit, period: Period, indicator_code: str) -> SlotDetail:
     """Return the unit's slot for `indicator_code` in `period`; 404 when the indicator is not assigned to it."""
     indicator = (
         _assigned_indicators(unit).filter(code=indicator_code).select_related("measure", "safeguard").first()
@@ -167,16 +160,19 @@ def slot_get(unit: Unit, period: Period, indicator_code: str) -> Slot:
         .order_by("-period__start")[:HISTORY_QUARTERS]
     )
     evidence = list(submission.evidence.select_related("uploaded_by").order_by("uploaded_at")) if submission else []
-    return Slot(indicator=indicator, unit=unit, period=period, submission=submission, history=history, evidence=evidence)
+    return SlotDetail(indicator=indicator, unit=unit, period=period, submission=submission, history=history, evidence=evidence)
 
 
-def evidence_get_for_user(user: User, pk: int) -> Evidence:
-    """Return the evidence file `pk` if `user` may read its submission; 404 otherwise."""
-    evidence = (
-        Evidence.objects.filter(pk=pk, submission__in=submissions_visible_to(user))
-        .select_related("submission")
-        .first()
-    )
+def evidence_get_for_user(user: User, pk) -> Evidence:
+    """Return the evidence file `pk` (an id as the URL gave it) if `user` may read it; 404 otherwise.
+
+    Who may read which file is permissions.evidence_visible_to: the submission's readers, leaders
+    only the files of the approved version and earlier.
+    """
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404("no such evidence file")
+    evidence = evidence_visible_to(user).filter(pk=pk).select_related("submission").first()
     if evidence is None:
         raise Http404("no such evidence file")
     return evidence

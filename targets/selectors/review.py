@@ -10,7 +10,14 @@ from django.db.models import Q, QuerySet
 
 from ..figures import fields_for
 from ..models import AuditEntry, Evidence, Submission, SubmissionVersion, User
-from ..permissions import can_read_audit_log, can_review, submissions_visible_to
+from ..plan_calendar import quarter_shift
+from ..permissions import (
+    can_read_audit_log,
+    can_review,
+    evidence_visible_to,
+    reads_approved_only,
+    submissions_visible_to,
+)
 
 
 def review_submissions_get(user: User, ids: Iterable[int]) -> list[Submission]:
@@ -26,10 +33,6 @@ def review_queue_submissions(user: User) -> QuerySet[Submission]:
     )
 
 
-def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-
-
 def previous_quarter_approved(submissions: Iterable[Submission]) -> dict[int, SubmissionVersion]:
     """Return {submission pk: the approved version of the same indicator and unit one quarter earlier}.
 
@@ -38,7 +41,7 @@ def previous_quarter_approved(submissions: Iterable[Submission]) -> dict[int, Su
     """
     wanted: dict[tuple[int, int, int, int], int] = {}
     for submission in submissions:
-        year, quarter = _previous_quarter(submission.period.year, submission.period.quarter)
+        year, quarter = quarter_shift(submission.period.year, submission.period.quarter, -1)
         wanted[(submission.indicator_id, submission.unit_id, year, quarter)] = submission.pk
     if not wanted:
         return {}
@@ -136,7 +139,7 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
     Leaders read approved figures only: they see the approved version and the history up to it,
     never an amendment still under review. Reviewers and auditors also see the audit entries.
     """
-    approved_only = user.role == User.Role.LEADER
+    approved_only = reads_approved_only(user)
     versions = list(
         submission.versions.select_related("created_by", "submitted_by", "returned_by", "approved_by").order_by("number")
     )
@@ -151,9 +154,13 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
         shown = current
         pending = current if approved is not None and current is not None and current.pk != approved.pk else None
     fields = fields_for(submission.indicator)
-    evidence = Evidence.objects.filter(submission=submission).select_related("uploaded_by").order_by("uploaded_at", "pk")
-    if approved_only:
-        evidence = evidence.filter(version_number__lte=approved.number if approved else 0)
+    # The same rule as the download (permissions.evidence_visible_to): leaders see only the files of
+    # the approved version and earlier.
+    evidence = (
+        evidence_visible_to(user, Evidence.objects.filter(submission=submission))
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
     shown_values = shown.values() if shown else {}
     approved_values = approved.values() if pending and approved else {}
     values = [

@@ -12,15 +12,13 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
+from ..kinds import kind_of
 from ..models import Indicator, Period, Plan, ProgressSnapshot, Submission, Target, Unit
+from ..status import GOOD, status_label
 from .indicator_progress import HUNDRED, Freshness, freshness
 
 Status = ProgressSnapshot.Status
-Kind = Indicator.Kind
-# Statuses that count as "good" in the overall ranking.
-GOOD = (Status.ACHIEVED, Status.ON_TRACK)
-# Kinds whose units can be ranked by their actual value.
-RANKABLE_KINDS = (Kind.CUMULATIVE, Kind.RATIO_YTD, Kind.RATIO_LATEST)
+# The overall ranking counts the "good" statuses (green: achieved or on track, targets.status.GOOD).
 SCOPES = ("counties", "all")  # the twelve counties; counties and city departments
 
 
@@ -42,7 +40,7 @@ class Cell:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label if self.status else ""
+        return status_label(self.status)
 
 
 @dataclass
@@ -185,7 +183,7 @@ def comparison(
     ranked = _rank_overall(lines)
     rankable = [
         i for i in indicators
-        if i.kind in RANKABLE_KINDS or any(rows.get((i.pk, u), (None,) * 7)[5] is not None for u in shown_ids)
+        if ranked_by_value(i) or any(rows.get((i.pk, u), (None,) * 7)[5] is not None for u in shown_ids)
     ]
     rank_indicator = next((i for i in rankable if i.code == rank_code), None) or (rankable[0] if rankable else None)
     ranking = _rank_indicator(rank_indicator, lines, indicators) if rank_indicator else []
@@ -204,6 +202,12 @@ def comparison(
         freshness=freshness(),
         is_demo=Submission.objects.filter(is_demo=True, approved__isnull=False).exists(),
     )
+
+
+def ranked_by_value(indicator: Indicator) -> bool:
+    """Say whether the indicator's units are ranked by their actual value: its kind's chart draws the
+    units side by side (counts and ratios; milestones and narratives only with units' own targets)."""
+    return bool(kind_of(indicator).chart.units)
 
 
 def _indicators_with_rows(all_indicators, shown_ids, slots, rows) -> list[Indicator]:
@@ -240,7 +244,7 @@ def _rank_indicator(indicator: Indicator, lines: list[UnitLine], indicators: lis
     valued.sort(key=lambda e: ((e.cell.actual if lower_is_better else -e.cell.actual), e.unit.code))
     for entry, rank in zip(valued, _competition_ranks([e.cell.actual for e in valued])):
         entry.rank = rank
-    if indicator.kind == Kind.CUMULATIVE:
+    if kind_of(indicator).adds_up:  # each unit's share of the units' total
         total = sum((e.cell.actual for e in valued), Decimal(0))
         for e in valued:
             e.share_pct = HUNDRED * e.cell.actual / total if total else None

@@ -21,7 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from ..figures import MAX_TEXT, fields_for
+from ..figures import MAX_TEXT
+from ..kinds import kind_of
 from ..models import Indicator, Submission, SubmissionVersion
 from ..selectors.plan import json_number
 
@@ -174,7 +175,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ValuesSerializer(StrictSerializer):
-    """The reported values; which of them an indicator takes depends on its kind (fields_for)."""
+    """The reported values; which of them an indicator takes depends on its kind (kinds.py)."""
 
     increment = CountField(help_text=gettext_lazy("cumulative: the quarter's increment (a whole number ≥ 0)"))
     items = ItemsField(help_text=gettext_lazy("cumulative: one entry per item counted (as many as the increment)"))
@@ -269,7 +270,7 @@ def values_given(validated: dict) -> dict:
 
 def refuse_values_not_of_kind(indicator: Indicator, values: dict) -> None:
     """Refuse values the indicator's kind does not take (null or "" for them is harmless)."""
-    taken = fields_for(indicator)
+    taken = kind_of(indicator).value_names
     errors = {
         name: [
             _("%(indicator)s (%(kind)s) does not take this value; it takes: %(fields)s.")

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..figures import fields_for
+from ..kinds import COUNT, DATE, INPUTS, kind_of
 from ..models import Indicator, Period, Submission, SubmissionVersion
 from ..selectors.api import shown_status, shown_version, submission_next_steps
 from ..selectors.plan import json_number
@@ -29,11 +29,11 @@ def _who(user) -> str | None:
 def values_repr(indicator: Indicator, version: SubmissionVersion) -> dict:
     """Return the version's values that the indicator's kind takes, numbers as JSON numbers."""
     result = {}
-    for name in fields_for(indicator):
+    for name in kind_of(indicator).value_names:
         value = getattr(version, name)
-        if name in ("increment", "numerator", "denominator"):
+        if INPUTS[name] == COUNT:
             value = json_number(value)
-        elif name == "completed_on":
+        elif INPUTS[name] == DATE:
             value = value.isoformat() if value else None
         result[name] = value
     return result

@@ -1,4 +1,5 @@
-"""Display helpers of the dashboards: snapshot numbers are exact; pages round them only here."""
+"""Display helpers of the dashboards: snapshot numbers are exact; pages round them only here. The
+statuses' order, words and traffic lights come from targets.status."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.translation import gettext as _
 
+from ..kinds import SCALE_PERCENT, SCALE_SHARE, kind_of
 from ..models import Indicator
 from ..numbers import decimal_text
-from ..selectors.dashboards import IndicatorProgress
+from ..selectors.dashboards import IndicatorStatusRow
+from ..status import LIGHT_HEADINGS, LIGHT_ORDER, ORDER, status_label, status_light
 
 register = template.Library()
 
@@ -19,6 +22,24 @@ TWO = Decimal("0.01")
 
 def _round(value, quantum: Decimal) -> Decimal:
     return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+@register.simple_tag
+def status_legend() -> list[tuple[str, str]]:
+    """Return (status, its words) for every status, best first: {% status_legend as statuses %}."""
+    return [(s, status_label(s)) for s in ORDER]
+
+
+@register.simple_tag
+def light_headings() -> list[tuple[str, str]]:
+    """Return (light, its column heading) for every traffic light: {% light_headings as lights %}."""
+    return [(light, str(LIGHT_HEADINGS[light])) for light in LIGHT_ORDER]
+
+
+@register.filter
+def light(status) -> str:
+    """Return the traffic light of a status: {{ report.self_status|light }} → “yellow”."""
+    return status_light(status)
 
 
 @register.filter
@@ -59,15 +80,15 @@ def _with_unit(number: str, indicator: Indicator) -> str:
 
 
 @register.filter
-def actual(item: IndicatorProgress) -> str:
-    """Return the city's value in words: “54 items”, “95.0%”, “50.0% of units done”."""
+def actual(item: IndicatorStatusRow) -> str:
+    """Return the city's value in words by its kind's scale: “54 items”, “95.0%”, “50.0% of units done”."""
     row, indicator = item.row, item.indicator
     if row is None or row.actual is None:
         return _("no data")
-    kind = indicator.kind
-    if kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
+    scale = kind_of(indicator).scale
+    if scale == SCALE_PERCENT:
         return pct(row.actual)
-    if kind == Indicator.Kind.MILESTONE:
+    if scale == SCALE_SHARE:
         if row.actual >= 1:
             return _("done")
         if row.actual <= 0:
@@ -81,7 +102,7 @@ def quantity(value, indicator: Indicator) -> str:
     """Return a count of the indicator's unit of measure: {{ row.required_pace|quantity:indicator }}."""
     if value in (None, ""):
         return "—"
-    if indicator.kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
+    if kind_of(indicator).scale == SCALE_PERCENT:
         return pct(value)
     return _with_unit(amount(value), indicator)
 
@@ -93,21 +114,22 @@ def neg(value):
 
 
 @register.filter
-def target_short(item: IndicatorProgress) -> str:
+def target_short(item: IndicatorStatusRow) -> str:
     """Return the target value without its deadline: “≥ 60 items”, “≥ 98%”, “completed”."""
     row, indicator = item.row, item.indicator
     if row is None or row.target_value is None:
         return _("no target")
     comparator = row.target.get_comparator_display() if row.target else "≥"
-    if indicator.kind == Indicator.Kind.MILESTONE:
+    kind = kind_of(indicator)
+    if not kind.numeric_target:  # a milestone's target is “completed”
         return _("completed")
-    if indicator.kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
+    if kind.scale == SCALE_PERCENT:
         return f"{comparator} {decimal_text(row.target_value)}%"
     return f"{comparator} {_with_unit(decimal_text(row.target_value), indicator)}"
 
 
 @register.filter
-def target(item: IndicatorProgress) -> str:
+def target(item: IndicatorStatusRow) -> str:
     """Return the target of the row in words: “≥ 60 items by 2027-12-31”, “≥ 98% throughout 2026”."""
     row = item.row
     if row is None or row.target_value is None:

@@ -4,7 +4,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from ..models import Indicator, Submission, Target
+from ..kinds import kind_of
+from ..models import Submission, Target
 from ..models.i18n import localized
 from ..numbers import decimal_text
 
@@ -27,11 +28,11 @@ def number(value) -> str:
 def target_label(target: Target) -> str:
     """Return e.g. “≥ 50 by 2025-12-31 (stretch 2, aspirational)” in the active language."""
     indicator = target.indicator
-    unit = "" if indicator.kind == Indicator.Kind.MILESTONE else indicator.unit_of_measure
-    if indicator.kind == Indicator.Kind.MILESTONE:
-        what = _("completed")
-    else:
+    if kind_of(indicator).numeric_target:
+        unit = indicator.unit_of_measure
         what = f"{target.get_comparator_display()} {number(target.value)}{' ' if unit not in ('%', '') else ''}{unit}"
+    else:
+        what = _("completed")
     if target.mode == Target.Mode.MAINTAIN:
         text = _("%(what)s throughout %(year)s") % {"what": what, "year": target.year}
     else:
@@ -51,15 +52,20 @@ def figure(submission: Submission | None) -> str:
     """Return the approved figure of a submission in words fit for a table cell."""
     if submission is None or submission.approved is None:
         return "—"
-    version = submission.approved
-    kind = submission.indicator.kind
-    if kind == Indicator.Kind.CUMULATIVE:
-        return _("+%s this quarter") % number(version.increment)
-    if kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
-        pct = version.ratio_pct
-        return f"{number(version.numerator)} / {number(version.denominator)} = {pct:.1f}%" if pct is not None else "—"
-    if kind == Indicator.Kind.MILESTONE:
-        if version.done:
-            return _("done on %s") % version.completed_on.isoformat()
-        return _("not done yet")
-    return version.get_self_status_display() or "—"
+    return kind_of(submission.indicator).figure(submission.approved)
+
+
+
+@register.simple_tag
+def plotly_styles() -> str:
+    """Return plotly.js's base stylesheet, linked so that plotly.js does not inject it inline, and a
+    placeholder for each <style> its bundled libraries would inject (see targets/plotly_css.py)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html, format_html_join
+
+    from ..plotly_css import bundled_style_ids
+
+    link = format_html(
+        '<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" href="{}">', static("css/plotly.css")
+    )
+    return link + format_html_join("", '<meta name="plotly-bundled-style" id="{}">', ((i,) for i in bundled_style_ids()))

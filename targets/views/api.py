@@ -26,10 +26,12 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import actions, selectors
 from ..selectors import api as api_selectors
+from ..selectors.periods import period_get
 from ..serializers import (
     ConflictSerializer,
     ErrorsSerializer,
@@ -103,7 +105,7 @@ def periods(request):
 
 
 def _period_set_open(request, code: str, is_open: bool) -> Response:
-    period = api_selectors.period_get(code)
+    period = period_get(code)
     period = actions.period_set_open(user=request.user, period=period, is_open=is_open, ip=client_ip(request))
     return Response(PeriodSerializer(period).data)
 
@@ -138,6 +140,14 @@ class ApiSchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema, for logged-in callers (token or session)."""
 
     permission_classes = (IsAuthenticated,)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "exception", False):
+            # A refusal (401…) is JSON like every API error, not a YAML or OpenAPI document.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

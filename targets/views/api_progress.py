@@ -9,19 +9,21 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ..selectors import progress as progress_selectors
+from .api import _errors
 
 
 @login_not_required
 @extend_schema(
     summary="Progress rows (PROGRESS-RULES.md output rows) by indicator, unit and period",
-    description="Unit 330300 is the city. Without `period`, the latest computed period. Reporters see the "
-    "city's rows and their own unit's.",
+    description="The city's rows are those of the unit of kind `city` (its code: see /api/v1/plan/). Without "
+    "`period`, the latest computed period. Reporters see the city's rows and their own unit's.",
     parameters=[
         OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code, e.g. M01-STD"),
-        OpenApiParameter("unit", OpenApiTypes.STR, description="unit code; 330300 is the city"),
+        OpenApiParameter("unit", OpenApiTypes.STR, description="unit code (the city's code: see /api/v1/plan/)"),
         OpenApiParameter("period", OpenApiTypes.STR, description="period code YYYYQn, or `all`; default: the latest"),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    # 400: an unknown code or a value no code can be (a NUL byte…); 401: no token or session.
+    responses={200: OpenApiTypes.OBJECT, **_errors(400)},
     tags=["progress"],
 )
 @api_view(["GET"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from .. import actions
+from ..kinds import COMMON_FIELDS, KINDS
 from ..models import Submission
 from ..selectors import api as api_selectors
 from ..serializers import (
@@ -66,6 +68,26 @@ class SubmissionPagination(LimitOffsetPagination):
 UNKNOWN_FIELDS = gettext_lazy("Fields the request does not take are refused (400), so a misspelt name never vanishes.")
 
 
+def _values_per_kind() -> str:
+    """Return the values each kind takes, from the registry (kinds.py), kinds with the same values
+    together: “cumulative: increment, items; ratio_ytd, ratio_latest: numerator, denominator; …”."""
+    kinds: dict[tuple[str, ...], list[str]] = {}
+    for entry in KINDS.values():
+        kinds.setdefault(tuple(value.name for value in entry.fields), []).append(entry.value)
+    return "; ".join(f"{', '.join(names)}: {', '.join(values)}" for values, names in kinds.items())
+
+
+CREATE_VALUES = lazy(
+    lambda: _(
+        "Reporters of the unit only (others: 403). Send the values the indicator's kind takes (see `kind` in GET "
+        "/api/v1/plan/): %(kinds)s; any kind: %(common)s. A draft may leave values out; submitting needs them all. "
+        "One submission per indicator, unit and period: edit the existing one with PATCH."
+    )
+    % {"kinds": _values_per_kind(), "common": ", ".join(COMMON_FIELDS)},
+    str,
+)()
+
+
 @login_not_required
 @extend_schema(
     methods=["GET"],
@@ -92,15 +114,7 @@ UNKNOWN_FIELDS = gettext_lazy("Fields the request does not take are refused (400
     operation_id="submission_create",
     tags=[TAG_SUBMISSIONS],
     summary=gettext_lazy("Enter a unit's figures for an indicator and period (a draft)"),
-    description=gettext_lazy(
-        "Reporters of the unit only (others: 403). Send the values the indicator's kind takes (see `kind` "
-        "in GET /api/v1/plan/): cumulative: increment, items; ratios: numerator, denominator; milestone: "
-        "done, completed_on; narrative: narrative, self_status; any kind: note, explanation. A draft may "
-        "leave values out; submitting needs them all. One submission per indicator, unit and period: "
-        "edit the existing one with PATCH."
-    )
-    + " "
-    + UNKNOWN_FIELDS,
+    description=CREATE_VALUES + " " + UNKNOWN_FIELDS,
     request=SubmissionCreateSerializer,
     responses={201: SubmissionDetailSerializer, **_errors(400, 403)},
     examples=[

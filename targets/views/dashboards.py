@@ -6,25 +6,19 @@ figures, on their reporting pages).
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import translation
 
 from .. import selectors
-from ..dashboard_cache import cached_body
-from ..charts_overview import figure_json, status_by_area_figure
+from ..rendering import overview_body, overview_body_cached
 from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.progress import computed_periods
 from ..selectors.dashboards import (
     dashboard_area,
     dashboard_measure,
     dashboard_meta,
-    dashboard_overview,
-    dashboard_period_pick,
 )
+from ..selectors.periods import period_pick
 
 
 
@@ -32,47 +26,20 @@ def _common(request) -> dict:
     """Return the plan, the periods to choose from and the chosen one (?period=YYYYQn)."""
     plan = selectors.plan_current()
     periods = list(computed_periods())
-    period, period_error = dashboard_period_pick(periods, request.GET.get("period", "").strip())
-    return {"plan": plan, "periods": periods, "period": period, "period_error": period_error, "nav": "dashboard"}
-
-
-def _overview_body(context: dict, request=None) -> str:
-    """Render the overview's body (everything below the site header) for `context`'s period."""
-    if context["period"] is not None:
-        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
-        context.update(dashboard_meta())
-        context["status_chart"] = figure_json(status_by_area_figure(context["area_counts"]))
-    return render_to_string("targets/_dashboard_overview_body.html", context, request)
-
-
-def _period_key(context: dict) -> tuple:
-    return (context["period"].code if context["period"] else "-",)
+    choice = period_pick(periods, request.GET.get("period", ""))
+    return {"plan": plan, "periods": periods, "period": choice.period, "period_error": choice.error, "nav": "dashboard"}
 
 
 @role_required(*CITY_VIEW_ROLES)
 def overview(request):
     """The page leaders open first; its body is the same for every reader of a period and changes
-    only with a recompute, so it is rendered once per recompute (targets.dashboard_cache)."""
+    only with a recompute, so it is rendered once per recompute (targets.rendering)."""
     context = _common(request)
     if context["period_error"]:  # the message quotes what was typed: not worth a cache entry
-        context["body"] = _overview_body(context, request)
+        context["body"] = overview_body(context, request)
     else:
-        context["body"] = cached_body("overview", context["plan"], _period_key(context), lambda: _overview_body(context, request))
+        context["body"] = overview_body_cached(context, request)
     return render(request, "targets/dashboard_overview.html", context)
-
-
-def overview_warm() -> None:
-    """Render the latest period's overview body in every language into the cache, so that the first
-    reader after a recompute is served at once (called by the recompute tasks)."""
-    try:
-        plan = selectors.plan_current()
-    except Http404:
-        return
-    periods = list(computed_periods())
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            context = {"plan": plan, "periods": periods, "period": periods[0] if periods else None, "period_error": "", "nav": "dashboard"}
-            cached_body("overview", plan, _period_key(context), lambda: _overview_body(context))
 
 
 @role_required(*CITY_VIEW_ROLES)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..actions.excel import Outcome, excel_upload_apply
+from ..actions.exports import template_download_record
 from ..excel import (
     CREATE,
     EMPTY,
@@ -29,18 +31,15 @@ from ..excel import (
     UPDATE,
     WRITES,
     ExcelRefused,
-    Outcome,
     template_build,
-    template_downloaded,
     template_filename,
-    upload_apply,
     upload_digest,
     upload_read,
 )
 from ..models import SubmissionVersion, User
 from ..permissions import role_required
 from ..selectors.excel import excel_slots
-from ..selectors.reporting import period_get
+from ..selectors.periods import period_get
 from .common import client_ip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +69,7 @@ def excel_template(request, period: str):
     unit = request.user.unit
     slots = excel_slots(unit, period)
     content = template_build(unit=unit, period=period, slots=slots)
-    template_downloaded(user=request.user, unit=unit, period=period, rows=len(slots), ip=client_ip(request))
+    template_download_record(user=request.user, unit=unit, period=period, rows=len(slots), ip=client_ip(request))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, template_filename(unit, period))
     return response
@@ -93,7 +92,7 @@ def excel_upload(request, period: str):
         form.add_error("file", refusal.message)
         return render(request, "targets/excel_upload.html", context, status=400)
     submit = form.cleaned_data["submit"]
-    outcomes, _saved = upload_apply(
+    outcomes, _saved = excel_upload_apply(
         user=request.user, unit=unit, period=period, upload=upload, submit=submit, commit=False, ip=client_ip(request)
     )
     payload = {"period": period.code, "unit": unit.code, "submit": submit, "upload": upload}
@@ -120,7 +119,7 @@ def excel_confirm(request, period: str):
         messages.error(request, _("This check is no longer current: upload the file again."))
         return redirect("targets:excel_upload", period.code)
     payload = pending["payload"]
-    outcomes, saved = upload_apply(
+    outcomes, saved = excel_upload_apply(
         user=request.user, unit=unit, period=period, upload=payload["upload"], submit=payload["submit"],
         commit=True, ip=client_ip(request),
     )

@@ -11,12 +11,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from .. import charts, selectors
-from ..models import Indicator
 from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.indicator_progress import (
     approved_figures,
@@ -26,6 +24,7 @@ from ..selectors.indicator_progress import (
     indicator_progress,
     narrative_timeline,
 )
+from ..selectors.periods import period_pick
 from ..selectors.progress import computed_periods
 from ..selectors.unit_comparison import SCOPES, comparison
 from ..tables_progress import (
@@ -42,22 +41,15 @@ from ..tables_progress import (
 UNITS_PER_PAGE = 50
 
 
-def _period_error(requested: str, shown) -> str:
-    if requested and (shown is None or shown.code != requested):
-        return _("No progress is computed for the period “%s”; the latest period is shown instead.") % requested[:20]
-    return ""
-
-
 @require_safe
 @role_required(*CITY_VIEW_ROLES)
 def dashboard_indicator(request, code: str):
     plan = selectors.plan_current()
     indicator = indicator_get(plan, code)
-    requested = request.GET.get("period", "").strip()
-    page = indicator_progress(indicator, requested or None)
+    page = indicator_progress(indicator, request.GET.get("period", ""))
 
-    trend = charts.trend_figure(page)
-    bars = charts.contribution_figure(page)
+    trend = charts.trend_chart(page)
+    bars = charts.contribution_chart(page)
     contributions = ContributionTable(page.contributions, kind=indicator.kind, prefix="units-")
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(contributions)
 
@@ -78,13 +70,13 @@ def dashboard_indicator(request, code: str):
             "plan": plan,
             "indicator": indicator,
             "page": page,
-            "period_error": _period_error(requested, page.period),
-            "trend_html": charts.figure_html(trend, div_id="trend-chart", height=420) if trend else "",
-            "bars_html": charts.figure_html(bars, div_id="contribution-chart", height=charts.bars_height(min(len(page.contributions), charts.BAR_LIMIT))) if bars else "",
+            "period_error": page.period_error,
+            "trend_chart": trend,
+            "bars_chart": bars,
             "contributions": contributions,
             "figures_filter": figures_filter,
             "figures": figures,
-            "timeline": narrative_timeline(page) if indicator.kind == Indicator.Kind.NARRATIVE else [],
+            "timeline": narrative_timeline(page),
             "bar_limit": charts.BAR_LIMIT,
         },
     )
@@ -95,8 +87,8 @@ def dashboard_indicator(request, code: str):
 def dashboard_counties(request):
     plan = selectors.plan_current()
     periods = list(computed_periods())
-    requested = request.GET.get("period", "").strip()
-    period = next((p for p in periods if p.code == requested), None) or (periods[0] if periods else None)
+    choice = period_pick(periods, request.GET.get("period", ""))
+    period = choice.period
     scope = request.GET.get("scope", "")
     scope = scope if scope in SCOPES else SCOPES[0]
     data = comparison(plan, period=period, periods=periods, scope=scope, rank_code=request.GET.get("rank", "").strip() or None)
@@ -105,13 +97,11 @@ def dashboard_counties(request):
     heatmap_page = Paginator(data.lines, UNITS_PER_PAGE).get_page(request.GET.get("heatmap-page"))
     summary = UnitSummaryTable(data.ranked, prefix="summary-")
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(summary)
-    ranking, ranking_html = None, ""
+    ranking, ranking_chart = None, None
     if data.rank_indicator is not None:
         ranking = RankingTable(data.ranking, kind=data.rank_indicator.kind, prefix="rank-")
         RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(ranking)
-        bars = charts.ranking_figure(data)
-        if bars is not None:
-            ranking_html = charts.figure_html(bars, div_id="ranking-chart", height=charts.bars_height(min(len(data.ranking), charts.BAR_LIMIT)))
+        ranking_chart = charts.ranking_chart(data)
     return render(
         request,
         "targets/dashboard_counties.html",
@@ -120,10 +110,10 @@ def dashboard_counties(request):
             "plan": plan,
             "data": data,
             "heatmap_page": heatmap_page,
-            "period_error": _period_error(requested, period),
+            "period_error": choice.error,
             "summary": summary,
             "ranking": ranking,
-            "ranking_html": ranking_html,
+            "ranking_chart": ranking_chart,
             "bar_limit": charts.BAR_LIMIT,
         },
     )

@@ -1,13 +1,12 @@
 """The reporter's pages: open periods, a period's indicators, the form for one indicator, evidence.
 
 Views only parse input, check access and call the actions; the rules and their messages live in
-the actions and figures.py. Values and evidence files are saved in one transaction.
+the actions and figures.py. Values and evidence files are saved in one transaction (one action).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, re_path
@@ -15,18 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from ..actions import ActionError, StaleVersion, evidence_attach, submission_amend, submission_save
+from ..actions import ActionError, StaleVersion, submission_enter
 from ..forms import AmendForm, FiguresForm, initial_from
 from ..models import Submission, User
 from ..permissions import role_required
 from ..selectors.reporting import (
     evidence_get_for_user,
-    period_get,
     period_rows,
     reporter_open_periods,
     reporter_returned,
     slot_get,
 )
+from ..selectors.periods import period_get
+from ..uploads import download_name
 from .common import client_ip
 
 reporters_only = role_required(User.Role.REPORTER)
@@ -105,25 +105,12 @@ def report_form(request, period_code: str, indicator_code: str):
     context.update(form=form, posted=action)
     if not form.is_valid():
         return render(request, "targets/report_form.html", context, status=400)
-    ip = client_ip(request)
     try:
-        with transaction.atomic():
-            if action == "amend":
-                if slot.submission is None:
-                    raise ActionError(_("There are no approved figures to amend yet."), status=409)
-                submission = submission_amend(
-                    user=request.user, submission=slot.submission, reason=form.reason(), values=form.values(),
-                    expected_version=form.expected_version(), ip=ip,
-                )
-            else:
-                submission = submission_save(
-                    user=request.user, indicator=slot.indicator, unit=unit, period=period, values=form.values(),
-                    expected_version=form.expected_version(), submit=action == "submit", ip=ip,
-                )
-            # One transaction: a refused file leaves the figures unsaved too.
-            attached = [
-                evidence_attach(user=request.user, submission=submission, uploaded_file=f, ip=ip) for f in form.evidence_files()
-            ]
+        submission, attached = submission_enter(
+            user=request.user, indicator=slot.indicator, unit=unit, period=period, submission=slot.submission,
+            step=action, values=form.values(), reason=form.reason() if action == "amend" else "",
+            expected_version=form.expected_version(), evidence_files=form.evidence_files(), ip=client_ip(request),
+        )
     except StaleVersion as stale:
         # Keep what the user typed, show the other person's version, and let a deliberate second
         # save go through against the version now current.
@@ -142,18 +129,22 @@ def report_form(request, period_code: str, indicator_code: str):
 
 
 def evidence_download(request, pk: int):
-    """Stream an evidence file to anyone who may read its submission (404 for everyone else)."""
+    """Stream an evidence file to anyone who may read it (404 for everyone else).
+
+    The file is saved under the type detected from its content when it was uploaded: "报告.bat"
+    holding a PDF downloads as "报告.pdf" (the pages keep showing the name it was uploaded with),
+    always as an attachment, and the browser may not second-guess the type (nosniff).
+    """
     evidence = evidence_get_for_user(request.user, pk)
+    filename, content_type = download_name(evidence.original_name, evidence.content_type)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("the evidence file is missing from storage")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    # as_attachment + filename: Content-Disposition with an RFC 5987 filename* for non-ASCII names.
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 urlpatterns = [

@@ -8,24 +8,18 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..actions import audit_record
-from ..models import AuditEntry, User
-from ..permissions import CITY_VIEW_ROLES, can_read_audit_log, role_required
-from ..selectors.audit import (
-    PAGE_SIZE,
-    audit_chain_status,
-    audit_csv_lines,
-    audit_csv_rows,
-    audit_entries_filtered,
-)
+from ..actions.exports import audit_export_record
+from ..exports.audit_csv import audit_csv_filename, audit_csv_stream
+from ..permissions import CITY_VIEW_ROLES, can_read_audit_log, reads_approved_only, role_required
+from ..selectors.audit import PAGE_SIZE, audit_entries_filtered, audit_verify
 from ..selectors.completeness import (
     completeness_default_period,
     completeness_matrix,
     completeness_periods,
 )
+from ..selectors.periods import period_pick
 from ..tables import AuditTable
 from .common import client_ip
 
@@ -39,17 +33,13 @@ def _submission_url(pk: int) -> str:
 def completeness(request):
     today = timezone.localdate()
     periods = completeness_periods(today=today)
-    code = request.GET.get("period", "").strip()
-    period = next((p for p in periods if p.code == code), None) if code else None
-    period_error = ""
-    if code and period is None:
-        period_error = _("There is no reporting period “%s” to show; the default period is shown instead.") % code
-    period = period or completeness_default_period(periods, today=today)
+    choice = period_pick(periods, request.GET.get("period", ""), default=completeness_default_period(periods, today=today))
+    period, period_error = choice.period, choice.error
     matrix = completeness_matrix(period=period, today=today, plan=selectors.plan_current()) if period else None
     url_for = _submission_url
     if matrix:
         # Leaders read approved figures only (permissions.submissions_visible_to): link just those.
-        approved_only = request.user.role == User.Role.LEADER
+        approved_only = reads_approved_only(request.user)
         for row in matrix.rows:
             for cell in row.cells:
                 if cell.submission_id and (cell.has_approved or not approved_only):
@@ -61,7 +51,7 @@ def completeness(request):
             "nav": "completeness",
             "periods": periods,
             "matrix": matrix,
-            "requested_period": code,
+            "requested_period": request.GET.get("period", "").strip(),
             "period_error": period_error,
             "days_to_due": (period.due - today).days if period else None,
         },
@@ -70,21 +60,11 @@ def completeness(request):
 
 def _audit_csv(request, filterset) -> StreamingHttpResponse:
     """Stream the filtered entries as CSV; the export itself is recorded in the log first."""
-    entries = filterset.qs
-    # Fix what is exported before recording the export, so the file does not include its own entry.
-    last_id = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    entries = entries.filter(id__lte=last_id)
-    audit_record(
-        action=AuditEntry.Action.EXPORT,
-        actor=request.user,
-        ip=client_ip(request),
-        object_type="auditentry",
-        object_repr="audit log (CSV)",
-        after={"format": "csv", "filters": filterset.active_filters(), "rows": entries.count(), "up_to_entry": last_id},
+    entries = audit_export_record(
+        user=request.user, entries=filterset.qs, filters=filterset.active_filters(), ip=client_ip(request)
     )
-    response = StreamingHttpResponse(audit_csv_lines(audit_csv_rows(entries)), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response = StreamingHttpResponse(audit_csv_stream(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{audit_csv_filename()}"'
     return response
 
 
@@ -106,7 +86,7 @@ def audit_log(request):
             "nav": "audit",
             "filter": filterset,
             "table": table,
-            "broken": audit_chain_status(),
+            "broken": audit_verify(),
             "export_query": export_params.urlencode(),
         },
     )

@@ -27,16 +27,9 @@ from ..selectors.review import (
     submission_page,
 )
 from ..tables import ReviewQueueTable
-from .common import client_ip
+from .common import client_ip, parse_id
 
 PER_PAGE = 50
-
-
-def _int_or_none(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _next_url(request) -> str:
@@ -52,17 +45,21 @@ def _next_url(request) -> str:
 def _approve_selected(request) -> tuple[str | None, int, set[int]]:
     """Approve the checked submissions, all or none; return (error, HTTP status, ids kept checked)."""
     raw = request.POST.getlist("ids")
-    ids = [_int_or_none(value) for value in raw]
+    ids = [parse_id(value) for value in raw]
     if not raw:
         return _("Select at least one submission to approve."), 400, set()
     if None in ids:
         return _("The selection is not valid; reload the page and select again."), 400, set()
     selected = set(ids)
+    # The version each row showed (absent: not checked); one that is not a number spoils the lot.
+    versions = {pk: request.POST.get(f"version_{pk}") for pk in selected}
+    expected = {pk: parse_id(raw_version) for pk, raw_version in versions.items()}
+    if any(raw_version is not None and expected[pk] is None for pk, raw_version in versions.items()):
+        return _("The selection is not valid; reload the page and select again."), 400, set()
     submissions = review_submissions_get(request.user, selected)
     if len(submissions) != len(selected):
         return _("Some selected submissions no longer exist; reload the page and select again."), 400, selected
     try:
-        expected = {pk: _int_or_none(request.POST.get(f"version_{pk}")) for pk in selected}
         count = actions.submissions_approve_many(
             user=request.user, submissions=submissions, expected_versions=expected, ip=client_ip(request)
         )
@@ -122,7 +119,7 @@ def submission_detail(request, pk: int):
 def _review(request, pk: int, *, returning: bool):
     submission = submission_get_for_user(request.user, pk)
     reason = request.POST.get("reason", "")
-    expected = _int_or_none(request.POST.get("version"))
+    expected = parse_id(request.POST.get("version"))
     if expected is None:
         return _render_detail(
             request, submission, status=400, reason=reason,

@@ -23,6 +23,41 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# Content-Security-Policy violations the browser reported during the session (see below).
+CSP_VIOLATIONS: list[str] = []
+# Each blocked action, as the browser reports it to the page (the portal's own policy applies).
+RECORD_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " in " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+class WatchedBrowser:
+    """The browser, whose every context reports Content-Security-Policy violations to the suite."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(RECORD_VIOLATIONS)
+
+        def record(message):
+            text = message.text
+            if "Content Security Policy" in text or text.startswith("CSP violation"):
+                CSP_VIOLATIONS.append(text)
+
+        context.on("console", record)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -31,8 +66,17 @@ def browser():
         pytest.fail("Debian's chromium is not installed (scripts/ensure-system-packages.sh installs it)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations():
+    """Fail the test when the browser blocked anything under the portal's Content-Security-Policy:
+    every script and style must come from the portal's own files."""
+    seen = len(CSP_VIOLATIONS)
+    yield
+    assert CSP_VIOLATIONS[seen:] == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from targets.actions.progress import reporting_period
 from targets.models import ProgressSnapshot
 
-from ..conftest import PASSWORD
+from ..conftest import CITY, PASSWORD
 from ..factories import approved, open_period, submitted
 from ..integration.conftest import needs_redis
 
@@ -48,15 +48,17 @@ def test_an_approval_reaches_the_leaders_indicator_page_within_seconds(
     period = open_period(reporting_period(plan).code)
     earlier = open_period(f"{period.year}Q{period.quarter - 1}" if period.quarter > 1 else f"{period.year - 1}Q4")
     approved(reporter, reviewer, "M01-STD", earlier.code, increment="3", items=ITEMS3)
-    city = dict(indicator__code="M01-STD", unit__code="330300", period=period)
+    city = dict(indicator__code="M01-STD", unit__code=CITY, period=period)
     assert wait_for(lambda: ProgressSnapshot.objects.filter(**city, actual=3).exists(), 60), celery_worker.log.read_text()[-2000:]
 
     leader_page = log_in(browser, live_server, "leader")
     leader_page.goto(f"{live_server.url}/progress/")
     assert "M01-STD" in leader_page.content()
+    leader_page.wait_for_selector("#status-chart.js-plotly-plot .main-svg", timeout=15_000)  # the chart is drawn
     leader_page.screenshot(path=str(screenshot_dir / "dashboard_overview_zh.png"), full_page=True)
     leader_page.goto(f"{live_server.url}/progress/indicators/M01-STD/")
     assert city_actual_shown(leader_page) == 3
+    leader_page.wait_for_selector("#trend-chart.js-plotly-plot .main-svg", timeout=15_000)
 
     pending = submitted(reporter, "M01-STD", period.code, increment="4", items=ITEMS4)
     reviewer_page = log_in(browser, live_server, "reviewer")

@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from targets.actions import evidence_attach
+from targets.actions.exports import export_request, export_run
+from targets.actions.progress import progress_recompute
 
 from ..conftest import client_for
 from ..factories import approved, submitted
@@ -19,6 +21,7 @@ REPORTERS = {"reporter", "other_reporter"}
 READ_ALL = {"reviewer", "auditor", "admin_user"}
 DASHBOARD_READERS = {"reviewer", "leader", "auditor", "admin_user"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXPORT_READERS = {"reporter", "auditor", "admin_user"}
 
 # name → (method, kwargs from the world, data, roles allowed). Kwargs name world keys in braces.
 MATRIX = {
@@ -63,6 +66,16 @@ MATRIX = {
     "targets:dashboard_measure": ("GET", {"number": 1}, None, DASHBOARD_READERS),
     "targets:dashboard_indicator": ("GET", {"code": "M01-STD"}, None, DASHBOARD_READERS),
     "targets:dashboard_counties": ("GET", {}, None, DASHBOARD_READERS),
+    # Exports: everyone asks for what their role may (reporters: their unit's progress table); the
+    # world's export is the reporter's, so only they, auditors and administrators reach it.
+    "targets:exports": ("GET", {}, None, LOGGED_IN),
+    "targets:export_create": ("POST", {}, {"kind": "progress_csv"}, LOGGED_IN),
+    "targets:export_row": ("GET", {"pk": "{export}"}, None, EXPORT_READERS),
+    "targets:export_retry": ("POST", {"pk": "{export}"}, {}, EXPORT_READERS),
+    "targets:export_download": ("GET", {"pk": "{export}"}, None, EXPORT_READERS),
+    "targets:api_exports": ("POST", {}, {"kind": "progress_csv"}, LOGGED_IN),
+    "targets:api_export": ("GET", {"pk": "{export}"}, None, EXPORT_READERS),
+    "targets:api_export_file": ("GET", {"pk": "{export}"}, None, EXPORT_READERS),
 }
 # Objects of one unit, seen from the others: the leader sees approved figures only.
 OBJECT_CHECKS = [
@@ -92,12 +105,16 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(request, reporter, other_reporter, reviewer, leader, auditor, admin_user):
+def world(request, settings, tmp_path, reporter, other_reporter, reviewer, leader, auditor, admin_user):
+    settings.MEDIA_ROOT = tmp_path / "media"
     pending = submitted(reporter, "M14-RATE", "2026Q3")
     evidence = evidence_attach(user=reporter, submission=pending, uploaded_file=SimpleUploadedFile("p.png", PNG))
     done = approved(reporter, reviewer, "M01-STD", "2026Q3", increment="0", items="")
+    progress_recompute(indicator=done.indicator)
+    export = export_request(user=reporter, kind="progress_csv")
+    export_run(export_id=export.pk)  # built, as the worker would
     users = {"reporter": reporter, "other_reporter": other_reporter, "reviewer": reviewer, "leader": leader, "auditor": auditor, "admin_user": admin_user}
-    return {"submitted": pending.pk, "approved": done.pk, "evidence": evidence.pk, "users": users}
+    return {"submitted": pending.pk, "approved": done.pk, "evidence": evidence.pk, "export": export.pk, "users": users}
 
 
 def outcome(response) -> str:

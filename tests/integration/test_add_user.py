@@ -8,6 +8,8 @@ from django.core.management.base import CommandError
 
 from targets.models import User
 
+from ..conftest import CITY
+
 
 def add_user(*args: str) -> str:
     out = io.StringIO()
@@ -40,7 +42,7 @@ def test_it_updates_an_existing_user(plan):
         (["--role", "boss"], ("boss",)),
         (["--role", "reporter", "--unit", "339999"], ("339999",)),
         (["--role", "reporter"], ("--unit",)),
-        (["--role", "reporter", "--unit", "330300"], ("330300", "city", "市")),
+        (["--role", "reporter", "--unit", CITY], (CITY, "city", "市")),
         (["--role", "leader", "--unit", "330302"], ("reporter", "填报")),
     ],
 )

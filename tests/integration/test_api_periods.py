@@ -76,7 +76,8 @@ def test_only_administrators_open_and_close(reporter, reviewer, leader, auditor)
 @pytest.mark.parametrize("code", ["2099Q1", "2026Q5", "abc", "%00", "2026q3"])
 def test_an_unknown_period_is_a_404(admin_user, code):
     response = api(admin_user).post(f"{URL}{code}/open/")
-    assert response.status_code == 404
+    # A NUL character is refused before any view runs (metrology_portal.middleware): a clear 400.
+    assert response.status_code == (400 if code == "%00" else 404)
     assert response.json()["errors"]["non_field_errors"]
 
 

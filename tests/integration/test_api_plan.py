@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from ..conftest import client_for
+from ..conftest import CITY, client_for
 
 CATALOGUE = {
     # code: (kind, [(year, mode, comparator, value, stretch, aspirational)])
@@ -61,9 +61,9 @@ def test_it_shows_the_whole_plan(leader):
     assert all(m["title"] and len(m["text"]) > 100 for m in measures)
     assert len(body["safeguards"]) == 3
     units = {u["code"]: u for u in body["units"]}
-    assert units["330300"]["kind"] == "city" and units["330300"]["parent"] is None
+    assert units[CITY]["kind"] == "city" and units[CITY]["parent"] is None
     assert {c for c, u in units.items() if u["kind"] == "county"} == COUNTIES
-    assert all(units[c]["parent"] == "330300" for c in COUNTIES)
+    assert all(units[c]["parent"] == CITY for c in COUNTIES)
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_every_catalogue_indicator_has_the_targets_the_text_states(leader):
         ]
         assert got == targets, code
         assert all(t["deadline"] == f"{t['year']}-12-31" for t in ind["targets"]), code
-        assert ind["reporting_units"] and "330300" not in ind["reporting_units"], code
+        assert ind["reporting_units"] and CITY not in ind["reporting_units"], code
     # Numbers are JSON numbers, not strings.
     assert indicators["M01-STD"]["targets"][0]["value"] == 50
     assert isinstance(indicators["M01-STD"]["baseline"], int)

@@ -10,7 +10,7 @@ from django.test import Client
 
 from targets.models import Submission
 
-from ..conftest import client_for
+from ..conftest import CITY, client_for
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def row(client, **params) -> dict:
 
 @pytest.mark.django_db
 def test_cumulative_city_row_matches_a_hand_computation(computed, leader):
-    got = row(client_for(leader), indicator="M01-STD", unit="330300", period="2024Q2")
+    got = row(client_for(leader), indicator="M01-STD", unit=CITY, period="2024Q2")
     actual = approved("M01-STD", period__start__lte="2024-04-01").aggregate(s=Sum("approved__increment"))["s"]
     assert got["actual"] == actual
     tau, c = Decimal(100) * 6 / 12, Decimal(100) * actual / 50
@@ -52,7 +52,7 @@ def test_cumulative_city_row_matches_a_hand_computation(computed, leader):
 
 @pytest.mark.django_db
 def test_ratio_ytd_sums_numerators_and_denominators_of_the_year(computed, leader):
-    got = row(client_for(leader), indicator="M14-RATE", unit="330300", period="2025Q3")
+    got = row(client_for(leader), indicator="M14-RATE", unit=CITY, period="2025Q3")
     sums = approved("M14-RATE", period__code__in=["2025Q1", "2025Q2", "2025Q3"]).aggregate(n=Sum("approved__numerator"), d=Sum("approved__denominator"))
     assert got["actual"] == pytest.approx(float(100 * sums["n"] / sums["d"]))
     assert got["mode"] == "maintain" and got["target"] == 98 and got["target_year"] == 2025
@@ -60,7 +60,7 @@ def test_ratio_ytd_sums_numerators_and_denominators_of_the_year(computed, leader
 
 @pytest.mark.django_db
 def test_ratio_latest_uses_each_units_latest_state(computed, leader):
-    got = row(client_for(leader), indicator="M02-GRA", unit="330300", period="2025Q2")
+    got = row(client_for(leader), indicator="M02-GRA", unit=CITY, period="2025Q2")
     num = den = 0
     for unit in {s.unit_id for s in approved("M02-GRA")}:
         latest = approved("M02-GRA", unit_id=unit, period__start__lte="2025-04-01").order_by("-period__start").select_related("approved").first()
@@ -77,8 +77,8 @@ def test_no_period_means_the_latest_and_units_have_rows(computed, leader):
     periods = {r["period"] for r in latest["results"]}
     assert len(periods) == 1
     units = {r["unit"] for r in latest["results"]}
-    assert "330300" in units and "330302" in units
-    everything = client.get("/api/v1/progress/", {"indicator": "M10-ENT", "unit": "330300", "period": "all"}).json()
+    assert CITY in units and "330302" in units
+    everything = client.get("/api/v1/progress/", {"indicator": "M10-ENT", "unit": CITY, "period": "all"}).json()
     assert everything["count"] == len({r["period"] for r in everything["results"]}) > 10
     assert latest["computed_at"]
 
@@ -93,7 +93,7 @@ def test_unknown_codes_are_a_400_with_errors(computed, leader):
 @pytest.mark.django_db
 def test_reporters_see_the_city_and_their_own_unit_only(computed, reporter):
     units = {r["unit"] for r in client_for(reporter).get("/api/v1/progress/", {"indicator": "M10-ENT"}).json()["results"]}
-    assert units == {"330300", "330302"}
+    assert units == {CITY, "330302"}
 
 
 @pytest.mark.django_db

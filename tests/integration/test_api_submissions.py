@@ -403,8 +403,10 @@ def test_a_reviewer_reviews_but_does_not_enter_figures(reporter, reviewer, q3):
 @pytest.mark.django_db
 @pytest.mark.parametrize("pk", ["0", "-1", "abc", "1.0", "99999999999999999999999", "9" * 5000, "%00", "%ED%A0%80"])
 def test_odd_ids_answer_404_in_json(reporter, pk):
+    # A NUL character is refused before any view runs (metrology_portal.middleware): a clear 400.
+    expected = 400 if pk == "%00" else 404
     for response in (api(reporter).get(f"{URL}{pk}/"), api(reporter).post(f"{URL}{pk}/submit/", content_type="application/json")):
-        assert response.status_code == 404
+        assert response.status_code == expected
         assert response.json()["errors"]["non_field_errors"]
 
 

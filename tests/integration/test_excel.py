@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from urllib.parse import unquote
 
 import openpyxl
@@ -530,3 +531,104 @@ def test_it_refuses_the_template_of_another_unit_or_period(reporter, other_repor
     assert response.status_code == 400
     assert "2026Q4" in response.context["form"].errors["file"][0]
     assert Unit.objects.get(code="330302").submissions.count() == 0
+
+
+# --- hostile and everyday input (issue 11) ------------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+@pytest.mark.django_db
+def test_it_writes_stored_text_as_text_never_as_a_formula(reporter):
+    draft(reporter, "M16-NAR", narrative=HYPERLINK, note="=1+1")
+    draft(reporter, "M14-RATE", note="=cmd|' /C calc'!A0", explanation="+SUM(1,2)")
+    draft(reporter, "M01-STD", items=[{"name": "=HYPERLINK(\"http://x\",\"名称\")", "number": "=2+3"}, {"name": "@A1", "number": "#N/A"}])
+    client = client_for(reporter)
+    workbook = download(client)
+    narrative = cell(workbook, "M16-NAR", "narrative")
+    assert narrative.value == HYPERLINK and narrative.data_type == "s"
+    assert narrative.quotePrefix, "editing the cell in Excel keeps it text"
+    assert (cell(workbook, "M16-NAR", "note").value, cell(workbook, "M16-NAR", "note").data_type) == ("=1+1", "s")
+    assert cell(workbook, "M14-RATE", "note").value == "=cmd|' /C calc'!A0"
+    assert cell(workbook, "M14-RATE", "explanation").value == "+SUM(1,2)"
+    items = [tuple(c.value for c in row) for row in items_sheet(workbook).iter_rows(min_row=2) if row[0].value]
+    assert items == [("M01-STD", '=HYPERLINK("http://x","名称")', "=2+3"), ("M01-STD", "@A1", "#N/A")]
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{sheet.title}!{c.coordinate} is a formula"
+                assert c.data_type != "e", f"{sheet.title}!{c.coordinate} is an error value"
+    # The file goes back unchanged: the texts read back exactly as stored.
+    report = upload(client, workbook)
+    assert {outcome_row(report, code)["outcome"] for code in ("M16-NAR", "M14-RATE", "M01-STD")} == {"unchanged"}
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_stored_text_does_not_break_the_template(reporter):
+    draft(reporter, "M14-RATE", note="第一行\x0b第二行\x01")
+    workbook = download(client_for(reporter))
+    assert cell(workbook, "M14-RATE", "note").value == "第一行第二行"
+
+
+def status_words(language: str) -> list[str]:
+    """Return the words the message “Choose on track, at risk or off track.” names, in `language`."""
+    with translation.override(language):
+        message = gettext("Choose on track, at risk or off track.")
+    if language == "zh-hans":
+        return re.split("、|或", message.removeprefix("请选择").rstrip("。"))
+    return re.split(", | or ", message.removeprefix("Choose ").rstrip("."))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_takes_the_status_words_its_message_names(reporter, language):
+    words = status_words(language)
+    assert len(words) == 3, words
+    client = client_for(reporter)
+    workbook = download(client)
+    for code, word in zip(("M16-NAR", "S01-NAR", "S02-NAR"), words):
+        fill(workbook, code, narrative="按计划推进。", self_status=word)
+    report = upload(client, workbook)
+    assert [outcome_row(report, code)["outcome"] for code in ("M16-NAR", "S01-NAR", "S02-NAR")] == ["create"] * 3
+    assert confirm(client, report).status_code == 302
+    assert [current(code).current.self_status for code in ("M16-NAR", "S01-NAR", "S02-NAR")] == [
+        "on_track", "at_risk", "off_track",
+    ]
+
+
+@pytest.mark.django_db
+def test_it_takes_status_codes_and_labels_too(reporter):
+    client = client_for(reporter)
+    workbook = download(client)
+    with translation.override("en"):
+        label = str(SubmissionVersion.SelfStatus.OFF_TRACK.label)
+    fill(workbook, "M16-NAR", narrative="甲", self_status="at_risk")
+    fill(workbook, "S01-NAR", narrative="乙", self_status="正常推进(绿灯)")  # half-width brackets
+    fill(workbook, "S02-NAR", narrative="丙", self_status=label.upper())
+    report = upload(client, workbook)
+    assert report.context["count_errors"] == 0
+    assert confirm(client, report).status_code == 302
+    assert [current(code).current.self_status for code in ("M16-NAR", "S01-NAR", "S02-NAR")] == [
+        "at_risk", "on_track", "off_track",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
+@pytest.mark.parametrize("typed", ["2026-08-15garbage", "20260815", 20260815, "2026-W33"])
+def test_it_refuses_a_completion_date_that_is_not_a_date(plan, typed):
+    mti = reporter_of("D-MTI")
+    open_period("2026Q3")
+    client = client_for(mti)
+    workbook = download(client)
+    with translation.override("zh-hans"):
+        yes = gettext("Yes")
+    fill(workbook, "M11-ECG", done=yes, completed_on=typed)
+    fill(workbook, "M11-MAM", done=yes, completed_on=dt.datetime(2026, 8, 15))  # an Excel date cell
+    report = upload(client, workbook)
+    errors = outcome_row(report, "M11-ECG")["errors"]
+    assert [f for f, _m in errors] == [zh("Completed on")]
+    if isinstance(typed, str):
+        assert errors[0][1] == zh("“%s” is not a date (YYYY-MM-DD).") % typed
+    # (A number typed into the date-formatted cell reads back as the error #VALUE!: refused too.)
+    assert outcome_row(report, "M11-MAM")["outcome"] == "create"

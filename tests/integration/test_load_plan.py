@@ -14,7 +14,7 @@ from django.utils import translation
 
 from targets.models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, Target, Unit
 
-from ..conftest import PLAN_FILE, ROOT
+from ..conftest import CITY, PLAN_FILE, ROOT
 
 MODELS = [Plan, Unit, Goal, Area, Measure, Safeguard, Indicator, Target, Period]
 
@@ -65,7 +65,7 @@ def test_it_loads_the_wenzhou_plan():
     assert sorted(Measure.objects.values_list("number", flat=True)) == list(range(1, 17))
     assert Safeguard.objects.count() == 3
     assert Unit.objects.filter(kind="county").count() == 12
-    assert Unit.objects.get(code="330300").kind == "city"
+    assert Unit.objects.get(code=CITY).kind == "city"
     assert Period.objects.filter(code="2023Q1").exists() and Period.objects.filter(code="2027Q4").exists()
     std = Indicator.objects.get(code="M01-STD")
     assert [(t.year, t.comparator, int(t.value)) for t in std.targets.order_by("year")] == [(2025, ">=", 50), (2027, ">=", 60)]

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.test import Client
 
-from ..conftest import PASSWORD, client_for
+from ..conftest import CITY, PASSWORD, client_for
 
-PAGES = ["/plan/", "/plan/measures/1/", "/plan/measures/16/", "/units/", "/units/330300/", "/units/330302/", "/units/D-MTI/"]
+PAGES = ["/plan/", "/plan/measures/1/", "/plan/measures/16/", "/units/", f"/units/{CITY}/", "/units/330302/", "/units/D-MTI/"]
 ROLES = ["reporter", "other_reporter", "reviewer", "leader", "auditor", "admin_user"]
 
 

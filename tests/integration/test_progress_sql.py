@@ -35,6 +35,7 @@ from targets.models import (
 )
 from targets.progress_sql import _round10
 
+from ..conftest import CITY
 from ..factories import approved, submitted
 
 pytestmark = [
@@ -95,7 +96,7 @@ def compare_at(today: dt.date) -> dict:
     return sql_rows
 
 
-def statuses(rows: dict, code: str, unit: str = "330300") -> list[str]:
+def statuses(rows: dict, code: str, unit: str = CITY) -> list[str]:
     """Statuses of an indicator's rows of one unit (the city by default), in quarter order."""
     indicator = Indicator.objects.get(code=code)
     unit_id = Unit.objects.get(code=unit).pk
@@ -261,7 +262,7 @@ def test_it_computes_the_targeted_cases_exactly_as_the_python_engine(cases):
     assert set(statuses(rows, "M01-STD", "330304")) == {"no_data"}
     assert statuses(rows, "M01-STD", "330303")[0] == "no_data" and "no_target" in statuses(rows, "M01-STD", "330303")
     assert statuses(rows, "M04-NAR")[:7] == ["on_track", "on_track", "at_risk", "at_risk", "at_risk", "off_track", "off_track"]
-    city = Unit.objects.get(code="330300").pk
+    city = Unit.objects.get(code=CITY).pk
     share = [r["actual"] for r in rows.values() if r["unit_id"] == city and r["indicator_id"] == Indicator.objects.get(code="M13-TWO").pk]
     assert Decimal("0.5") in share
     pilot = [r for r in rows.values() if r["unit_id"] == city and r["indicator_id"] == Indicator.objects.get(code="M13-PIL").pk]

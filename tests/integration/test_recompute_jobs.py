@@ -10,6 +10,7 @@ from targets.actions.progress import reporting_period
 from targets.models import Indicator, OutboxMessage, ProgressRun, ProgressSnapshot
 from tasks.progress import recompute_indicator, relay_outbox
 
+from ..conftest import CITY
 from ..factories import approved, open_period
 from .conftest import needs_redis
 
@@ -18,7 +19,7 @@ ITEMS = "装置甲 | A-1\n装置乙 | B-2"
 
 
 def city_actual(code: str, period) -> object:
-    row = ProgressSnapshot.objects.filter(indicator__code=code, unit__code="330300", period=period).first()
+    row = ProgressSnapshot.objects.filter(indicator__code=code, unit__code=CITY, period=period).first()
     return row.actual if row else None
 
 

@@ -12,14 +12,9 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from targets.actions.progress import (
-    COLUMNS,
-    progress_recompute_all,
-    progress_requeue_if_lost,
-    recompute_batches,
-)
+from targets.actions.outbox import progress_requeue_if_lost, relay_pending
+from targets.actions.progress import COLUMNS, progress_recompute_all, recompute_batches
 from targets.models import Indicator, OutboxMessage, ProgressRun, ProgressSnapshot
-from tasks.progress import relay_pending
 
 from .conftest import needs_redis
 from .test_recompute_jobs import wait_until

@@ -84,3 +84,98 @@ def test_garbage_never_raises(garbage):
         result = clean(kind, increment=garbage, numerator=garbage, denominator=garbage, done=garbage,
                        completed_on=garbage, narrative=garbage, self_status=garbage, items=garbage, note=garbage)
         assert isinstance(result.errors, dict)
+
+
+# --- Hardening (issue 11) ------------------------------------------------------------------------
+
+Q4 = Period(code="2026Q4", year=2026, quarter=4, start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31), due=dt.date(2027, 1, 10))
+
+
+@pytest.mark.parametrize("typed", ["1,5", "1,2,3", "12,34", "1234,567", ",123", "1,", "1,234,56", "1_5", "１，５"])
+def test_a_comma_is_taken_only_between_thousands(typed):
+    result = clean("ratio_ytd", complete=False, numerator=typed)
+    assert result.values["numerator"] is None, "a comma that groups no thousands is not stripped"
+    assert "numerator" in result.errors
+    if "_" not in typed:
+        assert "comma may only separate thousands" in result.errors["numerator"][0]
+        with translation.override("zh-hans"):
+            zh = figures_clean(Indicator(code="X", kind="ratio_ytd"), Q3, {"numerator": typed}, complete=False)
+        assert "千位分隔符" in zh.errors["numerator"][0]
+
+
+@pytest.mark.parametrize("typed,number", [
+    ("1,234", 1234), ("12,345", 12345), ("1,234,567", 1234567), (" 999 ", 999),
+    ("１２", 12), ("１，２３４", 1234), ("１２．０", 12), ("１２３４５", 12345),
+])
+def test_thousands_and_full_width_digits_are_read_as_typed(typed, number):
+    result = clean("ratio_ytd", complete=False, numerator=typed)
+    assert result.errors == {}
+    assert result.values["numerator"] == Decimal(number)
+
+
+def test_a_fraction_with_thousands_is_read_and_refused_as_a_fraction():
+    assert "whole number" in clean("ratio_ytd", complete=False, numerator="12,345.5").errors["numerator"][0]
+
+
+@pytest.mark.parametrize("typed", [
+    "2026-10-15garbage", "2026-10-15T99:99", "2026-10-15T10:00", "20261015", "2026-W42", "2026-W42-1",
+    "2026-10-15 ", "2026/10/15", "2026-10-5", "2026-290", "15.10.2026",
+])
+def test_a_date_is_only_yyyy_mm_dd(monkeypatch, typed):
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 12, 1))
+    if typed.endswith(" "):  # surrounding blanks are forgiven, as everywhere
+        with translation.override("en"):
+            ok = figures_clean(Indicator(code="X", kind="milestone"), Q4, {"done": "yes", "completed_on": typed}, complete=True)
+        assert ok.errors == {} and ok.values["completed_on"] == dt.date(2026, 10, 15)
+        return
+    with translation.override("en"):
+        result = figures_clean(Indicator(code="X", kind="milestone"), Q4, {"done": "yes", "completed_on": typed}, complete=True)
+    assert result.values["completed_on"] is None
+    assert result.errors["completed_on"] == [f"“{typed}” is not a date (YYYY-MM-DD)."]
+
+
+def test_a_date_cell_and_full_width_digits_are_dates(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 12, 1))
+    for raw in (dt.date(2026, 10, 15), dt.datetime(2026, 10, 15, 0, 0), "２０２６－１０－１５", "2026-10-15"):
+        result = figures_clean(Indicator(code="X", kind="milestone"), Q4, {"done": "yes", "completed_on": raw}, complete=True)
+        assert result.errors == {} and result.values["completed_on"] == dt.date(2026, 10, 15), raw
+
+
+ODD_ITEMS = [
+    {"name": "Balance A|B", "number": "CERT-1"},
+    {"name": "line1\nline2", "number": "CERT-2"},
+    {"name": "天平｜甲", "number": "C|3"},
+    {"name": "C:\\new\\", "number": ""},
+    {"name": "a\r\nb\\|c", "number": "\\"},
+    {"name": "标准装置甲", "number": "CERT-001"},
+]
+
+
+def test_any_item_round_trips_through_the_text_lines():
+    from targets.figures import items_text
+
+    text = items_text(ODD_ITEMS)
+    assert len(text.splitlines()) == len(ODD_ITEMS), "one line per item"
+    assert clean("cumulative", increment=str(len(ODD_ITEMS)), items=text).values["items"] == ODD_ITEMS
+    # A browser sends a text box's lines back with CRLF.
+    assert clean("cumulative", increment="6", items=text.replace("\n", "\r\n")).values["items"] == ODD_ITEMS
+    # Ordinary items read as before (both bars, blank lines skipped, other backslashes as typed).
+    plain = clean("cumulative", increment="3", items="甲 | 1\n\n乙 ｜ 2\nC:\\temp | 3").values["items"]
+    assert plain == [{"name": "甲", "number": "1"}, {"name": "乙", "number": "2"}, {"name": "C:\\temp", "number": "3"}]
+    assert items_text(plain) == "甲 | 1\n乙 | 2\nC:\\\\temp | 3"
+
+
+def test_messages_write_numbers_without_exponent():
+    # Stored figures come back from the database as 10.0000, whose normal form is 1E+1.
+    cumulative = Indicator(code="X", kind="cumulative")
+    with translation.override("en"):
+        [reason] = unusual_values(cumulative, {"increment": Decimal(60)}, [SubmissionVersion(increment=Decimal("10.0000"))])
+    assert "E+" not in reason and "60" in reason and "(10)" in reason
+    ratio = Indicator(code="Y", kind="ratio_ytd")
+    with translation.override("en"):
+        [shift] = unusual_values(ratio, {"denominator": Decimal(2)}, [SubmissionVersion(numerator=Decimal(6), denominator=Decimal("60.0000"))])
+    assert "(60 → 2)" in shift
+    bounds = clean("ratio_ytd", numerator="2E+3", denominator="1E+3").errors["numerator"][0]
+    assert "E+" not in bounds and "2000" in bounds and "1000" in bounds
+    mismatch = clean("cumulative", increment="1E+1", items="a|1").errors["items"][0]
+    assert "E+" not in mismatch and "10" in mismatch

@@ -4,10 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from targets.actions import audit_record
-from targets.models import AuditEntry
+from targets.actions.plan import PlanFileError, plan_load
 from targets.selectors.plan import target_breakdown_warnings
-from targets.plan_loader import PlanFileError, load_plan_file
 
 
 class Command(BaseCommand):
@@ -19,17 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path | None, **options):
         path = path or Path(settings.PLAN_FILE)
         try:
-            plan, report = load_plan_file(path)
+            plan, report = plan_load(path=path, actor_name="manage.py")
         except PlanFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{problem.path}: {problem.reason}")
             raise CommandError(
                 _("%(file)s: %(count)d problem(s); nothing was written.") % {"file": path, "count": len(exc.problems)}
-            )
-        if report.changed:
-            audit_record(
-                action=AuditEntry.Action.PLAN_LOAD, actor_name="manage.py", obj=plan,
-                after={"file": str(path), "sha256": plan.source_sha256, **report.summary()},
             )
         for indicator in plan.indicators.filter(active=True).prefetch_related("targets"):
             for warning in target_breakdown_warnings(indicator):

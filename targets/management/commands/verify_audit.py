@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from targets.actions.audit import audit_verify
+from targets.selectors.audit import audit_verify
 from targets.models import AuditEntry
 
 

@@ -1,0 +1,19 @@
+// Behaviour every page shares, kept out of the HTML so that the Content-Security-Policy can forbid
+// inline scripts and styles (metrology_portal/settings.py).
+document.addEventListener("DOMContentLoaded", function () {
+  // The language switcher changes language as soon as one is chosen (without script: its button).
+  var language = document.getElementById("lang-select");
+  if (language) {
+    language.addEventListener("change", function () {
+      language.form.submit();
+    });
+  }
+  // Bars drawn to a share: the width (or the position of a mark) comes from a data attribute and is
+  // set through the style object, which a strict policy allows (a style="" attribute it does not).
+  document.querySelectorAll("[data-bar-width]").forEach(function (bar) {
+    bar.style.width = bar.dataset.barWidth + "%";
+  });
+  document.querySelectorAll("[data-bar-left]").forEach(function (mark) {
+    mark.style.left = mark.dataset.barLeft + "%";
+  });
+});

@@ -1,0 +1,52 @@
+"""Render services: page bodies that a view serves and a job renders ahead (after a recompute).
+
+Jobs in tasks/ call these, never views. A body is rendered from selectors and charts only, so it
+is the same inside a request and outside one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
+
+from . import selectors
+from .charts import status_by_area_chart
+from .dashboard_cache import cached_body
+from .selectors.dashboards import dashboard_meta, dashboard_overview
+from .selectors.progress import computed_periods
+
+
+def overview_body(context: dict, request=None) -> str:
+    """Render the overview's body (everything below the site header) for `context`'s period."""
+    if context["period"] is not None:
+        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
+        context.update(dashboard_meta())
+        context["status_chart"] = status_by_area_chart(context["area_counts"])
+    return render_to_string("targets/_dashboard_overview_body.html", context, request)
+
+
+def _period_key(context: dict) -> tuple:
+    return (context["period"].code if context["period"] else "-",)
+
+
+def overview_body_cached(context: dict, request=None) -> SafeString:
+    """Return the overview's body for `context`'s period from the cache, rendering it when the
+    snapshots changed since (its body is the same for every reader of a period)."""
+    return cached_body("overview", context["plan"], _period_key(context), lambda: overview_body(context, request))
+
+
+def overview_warm() -> None:
+    """Render the latest period's overview body in every language into the cache, so that the first
+    reader after a recompute is served at once (called by the recompute tasks)."""
+    try:
+        plan = selectors.plan_current()
+    except Http404:
+        return
+    periods = list(computed_periods())
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            context = {"plan": plan, "periods": periods, "period": periods[0] if periods else None, "period_error": "", "nav": "dashboard"}
+            overview_body_cached(context)
