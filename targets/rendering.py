@@ -16,7 +16,17 @@ from . import selectors
 from .charts import status_by_area_chart
 from .dashboard_cache import cached_body
 from .selectors.dashboards import dashboard_meta, dashboard_overview
+from .selectors.periods import period_pick
 from .selectors.progress import computed_periods
+
+
+def dashboard_context(requested_period: str = "") -> dict:
+    """Return what every dashboard starts from: the plan, the periods with progress (newest first)
+    and the one asked for (the latest when none or an unknown one is asked for, with a message)."""
+    plan = selectors.plan_current()
+    periods = list(computed_periods())
+    choice = period_pick(periods, requested_period)
+    return {"plan": plan, "periods": periods, "period": choice.period, "period_error": choice.error, "nav": "dashboard"}
 
 
 def overview_body(context: dict, request=None) -> str:
@@ -42,11 +52,9 @@ def overview_warm() -> None:
     """Render the latest period's overview body in every language into the cache, so that the first
     reader after a recompute is served at once (called by the recompute tasks)."""
     try:
-        plan = selectors.plan_current()
+        context = dashboard_context()
     except Http404:
         return
-    periods = list(computed_periods())
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            context = {"plan": plan, "periods": periods, "period": periods[0] if periods else None, "period_error": "", "nav": "dashboard"}
-            overview_body_cached(context)
+            overview_body_cached(dict(context))

@@ -9,25 +9,19 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 
-from .. import selectors
-from ..rendering import overview_body, overview_body_cached
+from ..rendering import dashboard_context, overview_body, overview_body_cached
 from ..permissions import CITY_VIEW_ROLES, role_required
-from ..selectors.progress import computed_periods
 from ..selectors.dashboards import (
     dashboard_area,
     dashboard_measure,
     dashboard_meta,
 )
-from ..selectors.periods import period_pick
 
 
 
 def _common(request) -> dict:
     """Return the plan, the periods to choose from and the chosen one (?period=YYYYQn)."""
-    plan = selectors.plan_current()
-    periods = list(computed_periods())
-    choice = period_pick(periods, request.GET.get("period", ""))
-    return {"plan": plan, "periods": periods, "period": choice.period, "period_error": choice.error, "nav": "dashboard"}
+    return dashboard_context(request.GET.get("period", ""))
 
 
 @role_required(*CITY_VIEW_ROLES)
