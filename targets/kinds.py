@@ -18,10 +18,10 @@ depends on the kind reads its entry here instead of testing the kind:
   the ratio's sums (`rule.sums`);
 - the tables and the dashboards' filters write values by `scale` (tables_progress.py,
   templatetags/dashboards.py); `Indicator.is_numeric` is `has_value`; the API documentation lists
-  each kind's values from here; the demo (demo.py) has a generator per kind and stops on a kind without.
+  each kind's values from here; the demo (actions/demo.py) has a generator per kind and stops on a kind without.
 
 Adding a kind: one `IndicatorKind` entry in KINDS below (and the value in `Indicator.Kind`), plus
-its rule in the two engines (and its demo figures in demo.py). A new kind of value (a new field) also needs a column on
+its rule in the two engines (and its demo figures in actions/demo.py). A new kind of value (a new field) also needs a column on
 SubmissionVersion, an input type below, its parser in figures.py and its widget in forms.py.
 
 This module holds data and small pure functions only: it imports no models, so the plan file's
@@ -169,6 +169,8 @@ class IndicatorKind:
     adds_up: bool = False
     actual_label: Promise = _("Actual")  # the city value's tile
     gap_label: Promise = _("Gap (time − completion)")  # the gap's tile
+    # What the units comparison ranks its units by (ranked_by_value kinds only).
+    ranked_by: Promise = _("units ranked by their ratio")
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -299,6 +301,7 @@ KINDS: dict[str, IndicatorKind] = {
     for kind in (
         IndicatorKind(
             value="cumulative",
+            ranked_by=_("units ranked by the total of their approved increments"),
             fields=(
                 ValueField(
                     "increment", COUNT, required=True, missing=_("Enter the quarter's increment."),

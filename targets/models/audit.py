@@ -1,5 +1,6 @@
 """The audit log: append-only, each entry chained to the previous one by SHA-256."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -63,7 +64,8 @@ class AuditEntry(models.Model):
     def canonical_content(self) -> str:
         """Return the entry's content as canonical JSON (sorted keys, no spaces, UTF-8 text)."""
         content = {
-            "at": self.at.isoformat(timespec="microseconds"),
+            # In UTC, as the database gives it back, whatever zone the entry was made in.
+            "at": self.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
             "ip": self.ip,

@@ -54,3 +54,16 @@ def test_other_sessions_of_that_person_end(reporter):
     client.post(URL, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
     response = elsewhere.get("/plan/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_administrators_own_change_through_the_admin_site_is_audited_too(admin_user):
+    """The admin's "change password" link is the portal's page: the same checks, the same audit entry."""
+    client = signed_in(admin_user.username)
+    page = client.get("/admin/password_change/").content.decode()
+    assert 'name="old_password"' in page
+    client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(NEW)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.USER_CHANGE, actor=admin_user)
+    assert entry.after == {"password_changed": True}

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from targets.demo import DEMO_PASSWORD, FIRST_PERIOD, LAST_PERIOD
+from targets.actions.demo import DEMO_PASSWORD, FIRST_PERIOD, LAST_PERIOD
 from targets.models import Indicator, Period, Submission, SubmissionVersion, User
 
 

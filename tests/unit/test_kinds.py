@@ -135,7 +135,7 @@ KIND_NAMES = re.compile(r"\bKind\.(CUMULATIVE|RATIO_YTD|RATIO_LATEST|MILESTONE|N
 ROOT = Path(__file__).resolve().parents[2]
 # Where a kind may still be named: its enum, its entry, the two engines (its rule), the demo's
 # generators and the migrations.
-MAY_NAME_KINDS = {"targets/models/plan.py", "targets/kinds.py", "targets/progress.py", "targets/progress_sql.py", "targets/demo.py"}
+MAY_NAME_KINDS = {"targets/models/plan.py", "targets/kinds.py", "targets/progress.py", "targets/progress_sql.py", "targets/actions/demo.py"}
 
 
 @pytest.fixture
@@ -292,14 +292,13 @@ def test_only_the_registry_the_engines_and_the_enum_name_a_kind():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if compared.search(line)
     ]
-    # Left: the units comparison's note on what the ranking sorts by (issue 9, a text per kind still to move).
-    assert templates == ["templates/targets/dashboard_counties.html:62"]
+    assert templates == []
 
 
 def test_the_demo_has_figures_for_every_kind_and_stops_on_a_kind_without(made_up):
-    from targets.demo import DEMO_VALUES, demo_values_for
+    from targets.actions.demo import DEMO_VALUES, demo_values_for
 
     assert set(DEMO_VALUES) == set(KINDS)
     name = made_up("cumulative")
-    with pytest.raises(KeyError, match=f"no demo figures for indicator kind '{name}'.*targets/demo.py"):
+    with pytest.raises(KeyError, match=f"no demo figures for indicator kind '{name}'.*targets/actions/demo.py"):
         demo_values_for(name)

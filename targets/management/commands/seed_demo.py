@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from targets.demo import demo_figures_create, demo_users_ensure
+from targets.actions.demo import demo_figures_create, demo_users_ensure
 from targets.models import Plan
 
 

@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .actions import user_create_or_update
-from .actions.progress import progress_recompute_all
-from .models import Indicator, Period, Plan, Submission, SubmissionVersion, User
+from ..models import AuditEntry, Indicator, Period, Plan, Submission, SubmissionVersion, User
+from .audit import audit_record_many
+from .progress import progress_recompute_all
+from .users import user_create_or_update
 
 FIRST_PERIOD = "2023Q1"
 LAST_PERIOD = "2026Q3"
@@ -57,6 +58,9 @@ DEMO_LOGINS = [
     DemoLogin("auditor", User.Role.AUDITOR, None),
     DemoLogin("admin", User.Role.ADMIN, None),
 ]
+
+# Who entered a demo figure of a unit without a demo login (the audit log's user name).
+DEMO_AUTHOR = "演示数据"
 
 RETURN_REASON = "数据与e-CQS平台记录不一致，请核实后重新提交。"
 
@@ -160,7 +164,7 @@ def demo_values_for(kind: str):
         return DEMO_VALUES[kind]
     except KeyError:
         raise KeyError(
-            f"no demo figures for indicator kind {kind!r}: add a generator for it to DEMO_VALUES in targets/demo.py"
+            f"no demo figures for indicator kind {kind!r}: add a generator for it to DEMO_VALUES in targets/actions/demo.py"
         ) from None
 
 
@@ -246,6 +250,31 @@ def demo_figures_create(plan: Plan) -> int:
         submission.current = version
         submission.approved = version if version.approved_at else None
     Submission.objects.bulk_update([s for s, _ in pending], ["current", "approved"], batch_size=500)
+    _audit_trail(pending)
     # Bulk-created figures bypass the approval action, so progress is recomputed here directly.
     transaction.on_commit(lambda: progress_recompute_all(trigger="demo"))
     return len(pending)
+
+
+def _audit_trail(pending: list[tuple[Submission, SubmissionVersion]]) -> None:
+    """Give the bulk-created figures the audit trail the actions would have written — created and
+    submitted by the unit's reporter, approved or returned by the reviewer — at their own times,
+    in time order, so that their pages and the audit log tell who entered and who decided."""
+    entries: list[AuditEntry] = []
+    for submission, version in pending:
+        author = version.created_by
+        name = author.username if author else DEMO_AUTHOR
+        common = {"object_type": "submission", "object_id": str(submission.pk), "object_repr": str(submission)[:200]}
+        values = dict(version.values(), version=1)
+        entries.append(AuditEntry(at=version.created_at, actor=author, actor_name=name, action=AuditEntry.Action.CREATE, after=values, **common))
+        entries.append(AuditEntry(at=version.submitted_at, actor=author, actor_name=name, action=AuditEntry.Action.SUBMIT, after={"version": 1}, **common))
+        reviewer = version.approved_by or version.returned_by
+        if version.approved_at:
+            entries.append(AuditEntry(at=version.approved_at, actor=reviewer, actor_name=reviewer.username, action=AuditEntry.Action.APPROVE, after=values, **common))
+        elif version.returned_at:
+            entries.append(AuditEntry(
+                at=version.returned_at, actor=reviewer, actor_name=reviewer.username, action=AuditEntry.Action.RETURN,
+                after={"version": 1, "reason": version.return_reason}, **common,
+            ))
+    entries.sort(key=lambda e: e.at)
+    audit_record_many(entries)
