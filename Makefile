@@ -37,7 +37,7 @@ test: setup-dev
 	$(BIN)/lint-imports
 	$(BIN)/bandit -r targets tasks metrology_portal --severity-level medium -q  # deliberate exceptions: `# nosec BXXX` + reason
 	scripts/ensure-system-packages.sh
-	$(TEST_ENV) scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) PYTHON=$(BIN)/python scripts/with-services.sh scripts/run-tests.sh $(PYTEST_ARGS)
 
 # Benchmarks (not tests): bench/progress.py records its ratios in bench/results/. The database gets
 # the memory settings of docker-compose.yml's postgres service, as in production.

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from targets.actions import user_create_or_update
+from targets.actions.progress import progress_recompute_all
 from targets.models import Plan, User
 from targets.plan_loader import load_plan_file
 
@@ -23,6 +24,14 @@ PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
 # The city's unit code, as the plan file gives it (the portal finds the city by its kind).
 CITY = next(u["code"] for u in yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))["units"] if u["kind"] == "city")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not serial"` deselects by marker
+def pytest_collection_modifyitems(items):
+    """A test that stops the shared Redis (the `redis_control` fixture) runs in the serial phase."""
+    for item in items:
+        if "redis_control" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -47,15 +56,32 @@ def _seed_demo() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
+def _compute_progress() -> None:
+    """Compute every indicator's progress as of today, as `recompute_progress` does (seed_demo only
+    queues it on commit, which neither a state's build nor a test's transaction reaches)."""
+    progress_recompute_all(trigger="manual")
+
+
+def _demo_computed() -> None:
+    db_state.restore("demo")
+    _compute_progress()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, test_settings):
-    """Build the database states the fixtures restore: the plan loaded, and the demo on top."""
+def django_db_setup(request, django_db_setup, django_db_blocker, test_settings):
+    """Build the database states the fixtures restore — the plan loaded, the demo on top, its
+    progress computed — those the session's tests ask for (a process of a parallel run, or the
+    serial phase, may need fewer)."""
     from django.db import connection
 
+    wanted = set().union(*(getattr(item, "fixturenames", ()) for item in request.session.items))
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             db_state.build("plan", lambda: load_plan_file(PLAN_FILE))
-            db_state.build("demo", _seed_demo)
+            if wanted & {"demo", "computed"}:
+                db_state.build("demo", _seed_demo)
+            if "computed" in wanted:
+                db_state.build("computed", _demo_computed)
             db_state.clear()
     yield
 
@@ -69,16 +95,19 @@ def empty_cache():
 
 @pytest.fixture
 def plan(request, db) -> Plan:
-    """The Wenzhou plan, loaded (with the demo figures when the test asks for `demo` too)."""
+    """The Wenzhou plan, loaded (with the demo figures when the test asks for `demo` too, and their
+    progress computed when it asks for `computed`)."""
     from django.db import connection
 
-    with_demo = "demo" in request.fixturenames
+    state = next((name for name in ("computed", "demo") if name in request.fixturenames), "plan")
     if connection.vendor == "postgresql":
-        db_state.restore("demo" if with_demo else "plan")
+        db_state.restore(state)
         return Plan.objects.get()
     plan, _ = load_plan_file(PLAN_FILE)  # elsewhere (a quick run on SQLite): built afresh
-    if with_demo:
+    if state != "plan":
         _seed_demo()
+    if state == "computed":
+        _compute_progress()
     return plan
 
 
@@ -127,3 +156,9 @@ def client_for(user: User) -> Client:
 @pytest.fixture
 def demo(plan) -> None:
     """The demo logins and figures of `seed_demo` (restored by `plan`, which sees this fixture)."""
+
+
+@pytest.fixture
+def computed(plan) -> None:
+    """The demo with every indicator's progress computed as of today, as after `recompute_progress`
+    (restored by `plan`, which sees this fixture)."""

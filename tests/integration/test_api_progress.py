@@ -1,10 +1,8 @@
 """GET /api/v1/progress/ matches a hand computation from the approved figures (PROGRESS-RULES.md)."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
 
@@ -12,10 +10,6 @@ from targets.models import Submission
 
 from ..conftest import CITY, client_for
 
-
-@pytest.fixture
-def computed(demo):
-    call_command("recompute_progress", stdout=io.StringIO())
 
 
 def approved(code: str, **filters):

@@ -25,10 +25,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 ZH_SHEETS = ["封面", "计划与目标", "单位名录", "进展", "填报（全部版本）", "佐证材料", "审计日志"]
 
 
-@pytest.fixture
-def computed(demo):
-    call_command("recompute_progress", stdout=io.StringIO())
-
 
 def build(tmp_path: Path, user, name: str = "workbook.xlsx", **request) -> tuple[Path, dict, list[float]]:
     path = tmp_path / name

@@ -21,7 +21,6 @@ from django.test import Client
 from docx import Document
 from docx.oxml.ns import qn
 
-from targets.actions.progress import progress_recompute_all
 from targets.exports import KINDS
 from targets.exports.base import ExportRefused, ExportRequest
 from targets.exports.briefing_docx import briefing_docx_build
@@ -56,10 +55,8 @@ def needs_poppler() -> None:
 
 
 @pytest.fixture
-def demo(demo):
-    """The demo figures with their progress computed (seed_demo recomputes on commit, which a test's
-    transaction never reaches)."""
-    progress_recompute_all(trigger="test")
+def demo(computed):
+    """The demo figures with their progress computed (the `computed` state of tests/conftest.py)."""
 
 
 @pytest.fixture

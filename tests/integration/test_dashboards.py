@@ -91,10 +91,8 @@ def visible_text(html: str) -> str:
 
 
 @pytest.fixture
-def demo(demo):
-    """The demo figures with their progress computed (seed_demo recomputes on commit, which a test's
-    transaction never reaches)."""
-    progress_recompute_all(trigger="test")
+def demo(computed):
+    """The demo figures with their progress computed (the `computed` state of tests/conftest.py)."""
 
 
 # --- Access -----------------------------------------------------------------------------------

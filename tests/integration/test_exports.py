@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -47,10 +46,6 @@ def media(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
-
-@pytest.fixture
-def computed(demo):
-    call_command("recompute_progress", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -517,8 +512,7 @@ def worker_media(monkeypatch, settings, tmp_path) -> Path:
 
 @pytest.mark.worker
 @needs_redis
-def test_a_real_worker_builds_the_export_and_the_bar_reaches_100(worker_media, celery_worker, demo, leader):
-    call_command("recompute_progress", stdout=io.StringIO())
+def test_a_real_worker_builds_the_export_and_the_bar_reaches_100(worker_media, celery_worker, computed, leader):
     period = latest_snapshot_period()
     client = client_for(leader)
     response = client.post("/api/v1/exports/", {"kind": "progress_xlsx", "period": period.code}, content_type="application/json")
@@ -544,8 +538,7 @@ def test_a_real_worker_builds_the_export_and_the_bar_reaches_100(worker_media, c
 
 @pytest.mark.worker
 @needs_redis
-def test_a_failure_in_the_worker_is_reported_and_a_retry_succeeds(worker_media, celery_worker, demo, leader):
-    call_command("recompute_progress", stdout=io.StringIO())
+def test_a_failure_in_the_worker_is_reported_and_a_retry_succeeds(worker_media, celery_worker, computed, leader):
     period = latest_snapshot_period()
     Path(worker_media).mkdir(parents=True)
     (Path(worker_media) / "exports").write_text("not a folder")

@@ -37,7 +37,9 @@ def test_an_approval_is_recomputed_by_the_worker_after_commit(plan, reporter, re
     approved(reporter, reviewer, "M01-STD", period.code, increment="2", items=ITEMS)
     assert OutboxMessage.objects.filter(indicator__code="M01-STD").exists(), "written with the approval"
     assert wait_until(lambda: city_actual("M01-STD", period) == 2), celery_worker.log.read_text()[-3000:]
-    assert wait_until(lambda: not OutboxMessage.objects.filter(processed_at__isnull=True).exists())
+    # The approval's message is marked done (the plan load's own requests, for every indicator, may
+    # still be on their way on a busy machine: they are not this test's subject).
+    assert wait_until(lambda: not OutboxMessage.objects.filter(indicator__code="M01-STD", processed_at__isnull=True).exists())
     run = ProgressRun.objects.filter(indicator__code="M01-STD").latest("finished_at")
     assert run.latest_approval_at is not None and run.trigger == "approval"
 
