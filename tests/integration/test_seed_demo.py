@@ -42,8 +42,7 @@ def test_it_creates_a_login_per_role_and_prints_them(plan):
 
 
 @pytest.mark.django_db
-def test_it_covers_every_indicator_and_reporting_unit_with_approved_figures(plan):
-    seed()
+def test_it_covers_every_indicator_and_reporting_unit_with_approved_figures(demo):
     periods = Period.objects.filter(code__gte=FIRST_PERIOD, code__lte=LAST_PERIOD)
     assert periods.count() == 15
     submissions = Submission.objects.all()
@@ -65,8 +64,7 @@ def test_it_covers_every_indicator_and_reporting_unit_with_approved_figures(plan
 
 
 @pytest.mark.django_db
-def test_some_units_are_ahead_and_some_lagging(plan):
-    seed()
+def test_some_units_are_ahead_and_some_lagging(demo):
     per_unit = {}
     for code, increment in Submission.objects.filter(indicator__code="M10-ENT").values_list("unit__code", "approved__increment"):
         per_unit[code] = per_unit.get(code, 0) + increment
@@ -74,9 +72,8 @@ def test_some_units_are_ahead_and_some_lagging(plan):
 
 
 @pytest.mark.django_db
-def test_it_is_deterministic_and_does_not_duplicate(plan):
-    seed()
-    first = fingerprint()
+def test_it_is_deterministic_and_does_not_duplicate(demo):
+    first = fingerprint()  # the session's demo state, made by the same command
     count = Submission.objects.count()
     out = seed()
     assert Submission.objects.count() == count
@@ -90,10 +87,9 @@ def test_it_is_deterministic_and_does_not_duplicate(plan):
 
 
 @pytest.mark.django_db
-def test_running_it_again_leaves_the_logins_and_the_audit_log_alone(plan):
+def test_running_it_again_leaves_the_logins_and_the_audit_log_alone(demo):
     from targets.models import AuditEntry
 
-    seed()
     leader = User.objects.get(username="leader")
     leader.set_password("Changed-by-the-leader-2026")
     leader.save()
@@ -107,3 +103,20 @@ def test_running_it_again_leaves_the_logins_and_the_audit_log_alone(plan):
     seed()
     assert User.objects.get(username="reviewer").role == User.Role.REVIEWER
 
+
+
+@pytest.mark.django_db
+def test_the_figures_have_the_audit_trail_the_actions_would_write_in_time_order(demo):
+    from targets.models import AuditEntry
+    from targets.selectors.audit import audit_verify
+
+    assert audit_verify() is None, "the chain verifies"
+    returned = Submission.objects.filter(status="returned").select_related("current").first()
+    trail = AuditEntry.objects.filter(object_type="submission", object_id=str(returned.pk)).order_by("id")
+    assert [e.action for e in trail] == ["create", "submit", "return"]
+    assert trail[2].actor_name == "reviewer" and trail[2].after["reason"] == returned.current.return_reason
+    assert trail[0].at == returned.current.created_at and trail[2].at == returned.current.returned_at
+    approved = Submission.objects.filter(status="approved").count()
+    assert AuditEntry.objects.filter(action="approve", object_type="submission").count() == approved
+    times = list(AuditEntry.objects.filter(object_type="submission").order_by("id").values_list("at", flat=True))
+    assert times == sorted(times), "appended in time order"
