@@ -4,6 +4,7 @@ rows, the progress snapshots row for row, the dashboards and the API as served, 
 with their hashes, the audit chain. A damaged archive is refused and the target left untouched.
 """
 
+import copy
 import hashlib
 import io
 import json
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + b"\x00" * 32
-PAGES = ["/progress/", "/api/v1/progress/?period=all", "/api/v1/progress/"]
+PAGES = ["/progress/", "/api/v1/progress/"]
 
 
 @contextmanager
@@ -105,6 +106,7 @@ def as_served(client, database: str) -> dict[str, str]:
 def test_a_restored_backup_serves_the_same_dashboards_files_and_audit_chain(portal, fresh_database, tmp_path, settings):
     archive = tmp_path / "backups" / "portal.tar"
     call_command("backup_portal", str(archive), stdout=io.StringIO())
+    assert archive.stat().st_mode & 0o077 == 0  # password hashes inside: the owner's alone
     source = connection.settings_dict["NAME"]
     tables, snapshots = table_digests(source), snapshot_rows(source)
 
@@ -131,6 +133,9 @@ def test_a_restored_backup_serves_the_same_dashboards_files_and_audit_chain(port
         out = io.StringIO()
         call_command("verify_audit", stdout=out)
         assert out.getvalue().startswith("OK")
+    print(f"restore check: {len(tables)} tables, {sum(rows for rows, _ in tables.values())} rows identical; "
+          f"{len(snapshots)} snapshot rows equal row for row; {len(PAGES)} pages identical; "
+          f"{len(evidence)} evidence files with their SHA-256; verify_audit {out.getvalue().strip()}")
 
 
 def damaged_copies(archive: Path, folder: Path) -> dict[str, tuple[Path, str]]:
@@ -157,14 +162,24 @@ def damaged_copies(archive: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     with tarfile.open(fileobj=extra, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for member in members:
             body = json.dumps(listed).encode() if member.name == "manifest.json" else contents[member.name]
-            member.size = len(body)
-            tar.addfile(member, io.BytesIO(body))
+            rewritten = copy.copy(member)
+            rewritten.size = len(body)
+            tar.addfile(rewritten, io.BytesIO(body))
+    # A member that would land outside the staging folder (path traversal).
+    escaping = io.BytesIO()
+    with tarfile.open(fileobj=escaping, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for member in members:
+            tar.addfile(member, io.BytesIO(contents[member.name]))
+        intruder = tarfile.TarInfo("media/../../escaped")
+        intruder.size = 1
+        tar.addfile(intruder, io.BytesIO(b"x"))
     copies = {
         "changed byte": (bytes(flipped), re.escape(evidence.name) + ".*SHA-256"),
         "truncated": (data[: len(data) * 2 // 3], "damaged or truncated|manifest.json"),
         "member left out": (incomplete.getvalue(), re.escape(evidence.name)),
         "manifest lists a missing file": (extra.getvalue(), "media/evidence/00/missing"),
         "not a tar": (b"\x00garbage" * 100, "damaged or truncated|manifest.json"),
+        "member outside media": (escaping.getvalue(), re.escape("unexpected member “media/../../escaped”")),
     }
     paths = {}
     for name, (body, reason) in copies.items():
@@ -191,6 +206,7 @@ def test_a_damaged_archive_is_refused_with_its_reason_and_the_target_is_left_unt
             cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
             assert cursor.fetchone()[0] == 0, name
         assert not target_media.exists() and list(tmp_path.glob("**/.restore-*")) == [], name
+        assert not list(tmp_path.parent.glob("**/escaped")), name
 
     # The intact archive goes in; a second restore into the now filled database is refused.
     with serving(fresh_database), translation.override("en"):

@@ -144,8 +144,11 @@ class Command(BaseCommand):
         partial = out.with_name(out.name + ".partial")
         started = dt.datetime.now(dt.timezone.utc)
         try:
-            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
-                files, figures = self._write(archive, partial.parent)
+            partial.unlink(missing_ok=True)  # left by a backup that was killed
+            # Readable by its owner only from the first byte: the dump holds password hashes and tokens.
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as stream, tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as archive:
+                files, figures = self._write(archive, partial)
                 manifest = {
                     "format": ARCHIVE_FORMAT,
                     "version": ARCHIVE_VERSION,
@@ -157,7 +160,6 @@ class Command(BaseCommand):
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(body), int(started.timestamp()), 0o600
                 archive.addfile(info, io.BytesIO(body))
-            partial.chmod(0o600)
             os.replace(partial, out)  # a half-written archive never carries the final name
         finally:
             partial.unlink(missing_ok=True)
@@ -167,16 +169,20 @@ class Command(BaseCommand):
             % {"file": out, "size": out.stat().st_size / 1024 / 1024, "media": media, "entries": figures["audit"]["entries"]}
         ))
 
-    def _write(self, archive: tarfile.TarFile, scratch: Path) -> tuple[dict, dict]:
+    def _write(self, archive: tarfile.TarFile, partial: Path) -> tuple[dict, dict]:
         files: dict[str, dict] = {}
-        dump = scratch / f".{DUMP}.{os.getpid()}"
+        dump = partial.parent / f".{DUMP}.{os.getpid()}"
+        os.close(os.open(dump, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # pg_dump writes into it, mode kept
         try:
             figures = self._dump(dump)
             files[DUMP] = self._add(archive, dump, DUMP)
         finally:
             dump.unlink(missing_ok=True)
         root = Path(settings.MEDIA_ROOT)
+        ours = {partial.resolve(), dump.resolve()}  # an archive written under MEDIA_ROOT leaves itself out
         for relative in media_files(root):
+            if (root / relative).resolve() in ours:
+                continue
             name = f"{MEDIA}/{relative.as_posix()}"
             try:
                 files[name] = self._add(archive, root / relative, name)
