@@ -124,6 +124,8 @@ def compose_services(plan, tmp_path):
                 "DJANGO_SETTINGS_MODULE": "smoke_settings",
                 "PYTHONPATH": f"{tmp_path}:{ROOT}",
                 "PATH": "/usr/bin:/bin",
+                # gunicorn's control socket goes here, not in the home folder other test runs share.
+                "XDG_RUNTIME_DIR": str(tmp_path),
                 "LANG": "C.UTF-8",
             }
             log = tmp_path / f"{service}.log"
