@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=1
 # make test: production-like settings; DATABASE_URL and REDIS_URL come from scripts/with-services.sh.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench bench-exports setup setup-dev messages clean
+.PHONY: run test bench bench-exports setup setup-dev messages clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,18 @@ bench-exports: setup-dev
 	scripts/ensure-system-packages.sh
 	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
 	  scripts/with-services.sh $(BIN)/python bench/exports.py
+
+# Backup and restore (README "Backup and restore"), against the DATABASE_URL and DATA_DIR of the
+# environment: one tar with the database (pg_dump, custom format), the media and a manifest of
+# SHA-256 hashes. `make restore ARCHIVE=…` verifies the whole archive first and only restores into
+# an empty database and an empty media directory.
+BACKUP ?= var/backups/portal-$(shell date -u +%Y%m%d-%H%M%S).tar
+backup: $(VENV)/.run-deps
+	$(BIN)/python manage.py backup_portal $(BACKUP)
+
+restore: $(VENV)/.run-deps
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=var/backups/portal-YYYYMMDD-HHMMSS.tar" >&2; exit 2; }
+	$(BIN)/python manage.py restore_portal $(ARCHIVE)
 
 # Regenerate the message catalogues after changing user-facing strings (then translate, then compile).
 messages: $(VENV)/.run-deps

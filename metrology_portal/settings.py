@@ -288,6 +288,23 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS (README "Behind a TLS proxy"): production's TLS ends at a proxy in front of gunicorn, which
+# must say so in a header it sets itself (a client's own copy removed); the portal then redirects
+# plain HTTP to HTTPS and tells browsers to keep to HTTPS (HSTS). docker-compose.yml turns all of
+# it on; `manage.py check --deploy` with that environment gives no warning (a test runs it).
+_PROXY_HEADER = env(
+    "SECURE_PROXY_SSL_HEADER", "",
+    help="Header the TLS proxy sets to 'https' on requests it received over TLS, e.g. X-Forwarded-Proto; empty: none.",
+)
+SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_HEADER.strip().upper().replace("-", "_"), "https") if _PROXY_HEADER.strip() else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False, help="1 behind HTTPS: plain HTTP requests are redirected to HTTPS.")
+# The container's health check asks gunicorn directly, over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0", help="Seconds browsers keep to HTTPS for the portal's host (HSTS); 0: no HSTS header."))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", False, help="1: HSTS covers the host's subdomains too (includeSubDomains)."
+)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False, help="1: the HSTS header carries `preload` (consent to browsers' preload lists).")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
