@@ -5,9 +5,11 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # The portal user has no home: matplotlib (briefing charts) keeps its font cache under /data.
 ENV MPLCONFIGDIR=/data/matplotlib
-# CJK fonts and Pango/HarfBuzz (WeasyPrint) for the PDF briefing; gettext for message catalogues.
+# CJK fonts and Pango/HarfBuzz (WeasyPrint) for the PDF briefing; gettext for message catalogues;
+# pg_dump/pg_restore of the compose file's PostgreSQL 15 for `backup_portal` / `restore_portal`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    postgresql-client-15 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
