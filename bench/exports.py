@@ -8,8 +8,9 @@ Not a test: it measures on one machine, in one run, and records the figures in b
   the whole process, Python and Django included; "growth" is the peak minus the process's size
   just before writing; for the workbook, the kernel's high-water mark is reset before building). Goals (issue 10): CSV ≥ 50,000 rows/s, XLSX ≥ 20,000 rows/s, peak memory
   at 1M rows ≤ 1.5 × the peak at 100k.
-- For comparison, openpyxl's write-only mode writing the same rows (no hashing) at 10k and 100k:
-  why the XLSX writer is XlsxWriter's constant_memory mode.
+- For comparison, the libraries writing the same rows (no hashing) at 10k and 100k: XlsxWriter's
+  constant_memory mode (the previous writer) and openpyxl's write-only mode: why the portal writes
+  the sheet XML itself (targets.exports.writers.XlsxBook).
 - The audit workbook (targets/exports/audit_workbook.py) at 10× and 100× Wenzhou's scale on
   PostgreSQL: the data of bench/progress.py (13·k units reporting every active indicator for 16
   quarters, all approved), its progress snapshots, and an audit log of one hash-chained entry per
@@ -112,6 +113,17 @@ def child_writer(kind: str, n: int) -> dict:
                 written = csv_write(out, HEADER, synthetic_rows(n))
             elif kind == "xlsx":
                 written = xlsx_write(out, [("进展", HEADER, synthetic_rows(n))])
+            elif kind == "xlsxwriter":  # XlsxWriter's constant_memory mode, the same rows, nothing else
+                import xlsxwriter
+
+                workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                                     "strings_to_formulas": False, "strings_to_urls": False})
+                sheet = workbook.add_worksheet("进展")
+                sheet.write_row(0, 0, HEADER)
+                written = 0
+                for written, row in enumerate(synthetic_rows(n), 1):
+                    sheet.write_row(written, 0, [float(v) if isinstance(v, Decimal) else v for v in row])
+                workbook.close()
             else:  # openpyxl's write-only mode, the same rows, nothing else (for comparison)
                 from openpyxl import Workbook
 
@@ -285,8 +297,9 @@ def write_markdown(meta: dict) -> None:
         "Synthetic rows shaped like the progress table (18 columns: codes, Chinese names, ten decimals, a year,",
         "dates as text), written to a file. Each line is a fresh process: peak RSS is the whole process's",
         "(Python and Django included), growth is the peak minus its size just before writing. `xlsx` is",
-        "xlsx_write (XlsxWriter, constant_memory, with the sheet hash); `openpyxl` is openpyxl's write-only",
-        "mode writing the same rows with nothing else, for comparison.",
+        "xlsx_write (the portal's own streaming writer, XlsxBook, with the sheet hash and the formula checks);",
+        "`xlsxwriter` (constant_memory mode, the previous writer) and `openpyxl` (write-only mode) write the",
+        "same rows with nothing else, for comparison.",
         "",
         *(
             [f"Writers measured in an earlier run: {meta['writers_run']['when']} (load average "
@@ -373,6 +386,8 @@ def main() -> None:
         writers.append(run_child("csv", str(n)))
     for n in SIZES:
         writers.append(run_child("xlsx", str(n)))
+    for n in OPENPYXL_SIZES:
+        writers.append(run_child("xlsxwriter", str(n)))
     for n in OPENPYXL_SIZES:
         writers.append(run_child("openpyxl", str(n)))
     workbooks = []

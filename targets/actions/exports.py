@@ -14,7 +14,9 @@ import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from functools import partial
+from typing import BinaryIO
 from pathlib import Path
 
 from celery import current_app
@@ -26,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..exports import BRIEFING_KINDS, export_kind
-from ..exports.base import ExportRefused, ExportRequest
+from ..exports.base import ExportRefused, ExportRequest, no_report
 from ..models import AuditEntry, Export, Period, Unit, User
 from ..numbers import json_exact
 from ..permissions import can_access_export, can_request_export
@@ -66,6 +68,79 @@ def audit_export_record(
 def template_download_record(*, user: User, unit: Unit, period: Period, rows: int, ip: str | None = None) -> None:
     """Record in the audit log that `user` downloaded `unit`'s Excel template for `period`."""
     audit_record(action=AuditEntry.Action.EXPORT, actor=user, ip=ip, obj=unit, after={"period": period.code, "rows": rows})
+
+
+# --- The pages' tables, downloaded at once --------------------------------------------------------
+#
+# A page's table (KINDS with `table`: the review queue, the completeness matrix, the units compared,
+# an indicator's approved figures, the audit log) is a few hundred to a few thousand rows that the
+# page itself reads in the same request: it is built while the person waits and handed over in the
+# same response, like the audit log's CSV before it, rather than through a background job, its
+# polling and "my exports" (they remain possible: the same builders are in the registry).
+
+
+@dataclass
+class TableFile:
+    """A page's table written to a temporary file, recorded in the audit log, ready to hand over."""
+
+    handle: BinaryIO
+    filename: str
+    content_type: str
+    rows: int
+    sha256: str
+    size: int
+
+
+def table_export(
+    *, user: User, kind: str, filters: dict | None = None, language: str | None = None, ip: str | None = None
+) -> TableFile:
+    """Build `user`'s file of a page's table (`kind`, e.g. "review_queue_xlsx") with the page's
+    `filters` (its query parameters) and record the download in the audit log (kind, filters, rows,
+    size, SHA-256); return the file, positioned at its start.
+
+    Refuses (ActionError) an unknown kind (404), one the role may not read (403: the same rule as
+    the page, targets.permissions), filters that are not understood and tables with nothing to show
+    for them (400, in the user's language). Reporters' tables are about their own unit only.
+    """
+    registered = export_kind(kind)
+    if registered is None or not registered.table or not registered.available:
+        raise ActionError(_("There is no export called “%s”.") % str(kind)[:40], status=404)
+    unit = user.unit if registered.takes_unit and user.role == User.Role.REPORTER else None
+    if not can_request_export(user, kind, unit):
+        raise ActionError(_("Your role may not ask for this export."), status=403)
+    clean = _filters(filters)
+    request = ExportRequest(kind=kind, user=user, language=_language(language), unit=unit, filters=clean)
+    handle = tempfile.TemporaryFile()
+    try:
+        summary = registered.builder(out=handle, request=request, report=no_report) or {}
+        size = handle.tell()
+        handle.seek(0)
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+        handle.seek(0)
+        rows = int(summary.get("rows", 0))
+        audit_record(
+            action=AuditEntry.Action.EXPORT,
+            actor=user,
+            ip=ip,
+            object_type="table",
+            object_id=registered.table,
+            object_repr=f"{registered.table} ({registered.extension})",
+            after={
+                "stage": "downloaded", "kind": kind, "filters": clean, "unit": unit.code if unit else None,
+                "language": request.language, "rows": rows, "size": size, "sha256": digest.hexdigest(),
+            },
+        )
+    except ExportRefused as refused:
+        handle.close()
+        raise ActionError(str(refused))
+    except BaseException:
+        handle.close()
+        raise
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    filename = f"{registered.table.replace('_', '-')}-{stamp}.{registered.extension}"
+    return TableFile(handle, filename, registered.content_type, rows, digest.hexdigest(), size)
 
 
 # --- Exports built in the background (targets.exports.KINDS) ---------------------------------------
