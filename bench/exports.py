@@ -108,6 +108,7 @@ def child_writer(kind: str, n: int) -> dict:
         path = Path(folder) / f"bench.{'csv' if kind == 'csv' else 'xlsx'}"
         before = maxrss_mb()
         start = time.perf_counter()
+        cpu_start = time.process_time()
         with path.open("wb") as out:
             if kind == "csv":
                 written = csv_write(out, HEADER, synthetic_rows(n))
@@ -136,10 +137,12 @@ def child_writer(kind: str, n: int) -> dict:
                     written += 1
                 workbook.save(out)
         seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
         size = path.stat().st_size
     peak = maxrss_mb()
     return {
         "writer": kind, "rows": written, "seconds": round(seconds, 2), "rows_per_s": round(written / seconds),
+        "cpu_seconds": round(cpu_seconds, 2), "rows_per_cpu_s": round(written / cpu_seconds),
         "peak_rss_mb": round(peak, 1), "growth_mb": round(peak - before, 1), "file_mb": round(size / 1e6, 1),
     }
 
@@ -306,11 +309,13 @@ def write_markdown(meta: dict) -> None:
              f"{meta['writers_run']['load_average_at_start']} at its start).", ""]
             if meta.get("writers_run") else []
         ),
-        "| writer | rows | seconds | rows/s | peak RSS (MB) | growth (MB) | file (MB) |",
-        "|---|---|---|---|---|---|---|",
+        "| writer | rows | seconds | rows/s | CPU seconds | rows per CPU second | peak RSS (MB) | growth (MB) | file (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in writers:
-        lines.append(f"| {m['writer']} | {m['rows']:,} | {m['seconds']} | {m['rows_per_s']:,} | {m['peak_rss_mb']} | {m['growth_mb']} | {m['file_mb']} |")
+        cpu = m.get("cpu_seconds", "n/a")
+        per_cpu = f"{m['rows_per_cpu_s']:,}" if "rows_per_cpu_s" in m else "n/a"
+        lines.append(f"| {m['writer']} | {m['rows']:,} | {m['seconds']} | {m['rows_per_s']:,} | {cpu} | {per_cpu} | {m['peak_rss_mb']} | {m['growth_mb']} | {m['file_mb']} |")
     lines += [
         "",
         f"Verdicts: CSV slowest {v.get('csv_rows_per_s_min', 'n/a'):,} rows/s (goal met: {v.get('csv_rows_per_s_met')}); "

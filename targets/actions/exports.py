@@ -22,7 +22,7 @@ from pathlib import Path
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -301,14 +301,27 @@ def export_download_record(*, user: User, export: Export, ip: str | None = None)
     _audit(export, "downloaded", actor=user, ip=ip, sha256=export.sha256, size=export.size)
 
 
+# The progress written on a connection of its own (see _ProgressWriter); Export's table, by name.
+_PROGRESS_SQL = "UPDATE targets_export SET progress = %s WHERE id = %s AND status = %s"
+
+
 class _ProgressWriter:
     """The `report` a builder calls: writes the percentage to the export's row, throttled (the page
-    polls it every second; a million-row file must not cost a million updates)."""
+    polls it every second; a million-row file must not cost a million updates).
 
-    def __init__(self, export_id):
+    With `own_connection` (the jobs), the percentage is written on a database connection of its
+    own, committed at once: a builder may read inside one transaction — the audit workbook reads
+    one READ ONLY, REPEATABLE READ snapshot, where an UPDATE is refused, and any transaction would
+    hide the bar's moves until its end. A write that cannot be made there (a lock held for more
+    than a second) is skipped: the bar is a hint, the file is what counts.
+    """
+
+    def __init__(self, export_id, *, own_connection: bool = False):
         self.export_id = export_id
         self.percent = 0
         self.written_at = 0.0
+        self.own_connection = own_connection
+        self._connection = None
 
     def __call__(self, fraction: float) -> None:
         # 100 is written with the finished file only: a full bar always means a file to download.
@@ -317,7 +330,23 @@ class _ProgressWriter:
         if percent <= self.percent or now - self.written_at < PROGRESS_INTERVAL:
             return
         self.percent, self.written_at = percent, now
-        Export.objects.filter(pk=self.export_id, status=Export.Status.RUNNING).update(progress=percent)
+        if not self.own_connection:
+            Export.objects.filter(pk=self.export_id, status=Export.Status.RUNNING).update(progress=percent)
+            return
+        try:
+            if self._connection is None:
+                self._connection = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '1s'")
+            with self._connection.cursor() as cursor:
+                cursor.execute(_PROGRESS_SQL, [percent, str(self.export_id), Export.Status.RUNNING])
+        except DatabaseError:
+            logger.warning("export %s: progress %s%% not written", self.export_id, percent, exc_info=True)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def _failure_reason(error: BaseException) -> str:
@@ -396,10 +425,14 @@ def _build(export: Export) -> dict:
     try:
         descriptor, name = tempfile.mkstemp(dir=root, prefix=f".{export.pk}-", suffix=".part")
         temporary = Path(name)
-        with os.fdopen(descriptor, "wb") as out:
-            summary = registered.builder(out=out, request=request, report=_ProgressWriter(export.pk)) or {}
-            out.flush()
-            os.fsync(out.fileno())
+        progress = _ProgressWriter(export.pk, own_connection=True)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                summary = registered.builder(out=out, request=request, report=progress) or {}
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            progress.close()
         size = temporary.stat().st_size
         sha256 = _sha256_of(temporary)
         os.replace(temporary, final)
