@@ -13,6 +13,7 @@ from ..templatetags.review import figure_change, version_figure
 from .base import ExportRequest
 from .table_files import Table, header, table_builders
 
+PREVIOUS_CHUNK = 500  # submissions whose previous quarter is looked up in one query
 HEADER = (
     gettext_lazy("Indicator code"), gettext_lazy("Indicator"), gettext_lazy("Unit code"), gettext_lazy("Unit"),
     gettext_lazy("Period"), gettext_lazy("Status"), gettext_lazy("Version"), gettext_lazy("Submitted value"),
@@ -32,7 +33,9 @@ def review_queue_records(request: ExportRequest) -> list:
 
 def review_queue_table(request: ExportRequest) -> Table:
     records = review_queue_records(request)
-    previous = previous_quarter_approved(records)
+    previous = {}
+    for start in range(0, len(records), PREVIOUS_CHUNK):  # one query per chunk, as the page does per page
+        previous.update(previous_quarter_approved(records[start:start + PREVIOUS_CHUNK]))
 
     def rows():
         for record in records:
