@@ -14,19 +14,21 @@ import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from functools import partial
+from typing import BinaryIO
 from pathlib import Path
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..exports import BRIEFING_KINDS, export_kind
-from ..exports.base import ExportRefused, ExportRequest
+from ..exports.base import ExportRefused, ExportRequest, no_report
 from ..models import AuditEntry, Export, Period, Unit, User
 from ..numbers import json_exact
 from ..permissions import can_access_export, can_request_export
@@ -66,6 +68,79 @@ def audit_export_record(
 def template_download_record(*, user: User, unit: Unit, period: Period, rows: int, ip: str | None = None) -> None:
     """Record in the audit log that `user` downloaded `unit`'s Excel template for `period`."""
     audit_record(action=AuditEntry.Action.EXPORT, actor=user, ip=ip, obj=unit, after={"period": period.code, "rows": rows})
+
+
+# --- The pages' tables, downloaded at once --------------------------------------------------------
+#
+# A page's table (KINDS with `table`: the review queue, the completeness matrix, the units compared,
+# an indicator's approved figures, the audit log) is a few hundred to a few thousand rows that the
+# page itself reads in the same request: it is built while the person waits and handed over in the
+# same response, like the audit log's CSV before it, rather than through a background job, its
+# polling and "my exports" (they remain possible: the same builders are in the registry).
+
+
+@dataclass
+class TableFile:
+    """A page's table written to a temporary file, recorded in the audit log, ready to hand over."""
+
+    handle: BinaryIO
+    filename: str
+    content_type: str
+    rows: int
+    sha256: str
+    size: int
+
+
+def table_export(
+    *, user: User, kind: str, filters: dict | None = None, language: str | None = None, ip: str | None = None
+) -> TableFile:
+    """Build `user`'s file of a page's table (`kind`, e.g. "review_queue_xlsx") with the page's
+    `filters` (its query parameters) and record the download in the audit log (kind, filters, rows,
+    size, SHA-256); return the file, positioned at its start.
+
+    Refuses (ActionError) an unknown kind (404), one the role may not read (403: the same rule as
+    the page, targets.permissions), filters that are not understood and tables with nothing to show
+    for them (400, in the user's language). Reporters' tables are about their own unit only.
+    """
+    registered = export_kind(kind)
+    if registered is None or not registered.table or not registered.available:
+        raise ActionError(_("There is no export called “%s”.") % str(kind)[:40], status=404)
+    unit = user.unit if registered.takes_unit and user.role == User.Role.REPORTER else None
+    if not can_request_export(user, kind, unit):
+        raise ActionError(_("Your role may not ask for this export."), status=403)
+    clean = _filters(filters)
+    request = ExportRequest(kind=kind, user=user, language=_language(language), unit=unit, filters=clean)
+    handle = tempfile.TemporaryFile()
+    try:
+        summary = registered.builder(out=handle, request=request, report=no_report) or {}
+        size = handle.tell()
+        handle.seek(0)
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+        handle.seek(0)
+        rows = int(summary.get("rows", 0))
+        audit_record(
+            action=AuditEntry.Action.EXPORT,
+            actor=user,
+            ip=ip,
+            object_type="table",
+            object_id=registered.table,
+            object_repr=f"{registered.table} ({registered.extension})",
+            after={
+                "stage": "downloaded", "kind": kind, "filters": clean, "unit": unit.code if unit else None,
+                "language": request.language, "rows": rows, "size": size, "sha256": digest.hexdigest(),
+            },
+        )
+    except ExportRefused as refused:
+        handle.close()
+        raise ActionError(str(refused))
+    except BaseException:
+        handle.close()
+        raise
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    filename = f"{registered.table.replace('_', '-')}-{stamp}.{registered.extension}"
+    return TableFile(handle, filename, registered.content_type, rows, digest.hexdigest(), size)
 
 
 # --- Exports built in the background (targets.exports.KINDS) ---------------------------------------
@@ -226,14 +301,27 @@ def export_download_record(*, user: User, export: Export, ip: str | None = None)
     _audit(export, "downloaded", actor=user, ip=ip, sha256=export.sha256, size=export.size)
 
 
+# The progress written on a connection of its own (see _ProgressWriter); Export's table, by name.
+_PROGRESS_SQL = "UPDATE targets_export SET progress = %s WHERE id = %s AND status = %s"
+
+
 class _ProgressWriter:
     """The `report` a builder calls: writes the percentage to the export's row, throttled (the page
-    polls it every second; a million-row file must not cost a million updates)."""
+    polls it every second; a million-row file must not cost a million updates).
 
-    def __init__(self, export_id):
+    With `own_connection` (the jobs), the percentage is written on a database connection of its
+    own, committed at once: a builder may read inside one transaction — the audit workbook reads
+    one READ ONLY, REPEATABLE READ snapshot, where an UPDATE is refused, and any transaction would
+    hide the bar's moves until its end. A write that cannot be made there (a lock held for more
+    than a second) is skipped: the bar is a hint, the file is what counts.
+    """
+
+    def __init__(self, export_id, *, own_connection: bool = False):
         self.export_id = export_id
         self.percent = 0
         self.written_at = 0.0
+        self.own_connection = own_connection
+        self._connection = None
 
     def __call__(self, fraction: float) -> None:
         # 100 is written with the finished file only: a full bar always means a file to download.
@@ -242,7 +330,23 @@ class _ProgressWriter:
         if percent <= self.percent or now - self.written_at < PROGRESS_INTERVAL:
             return
         self.percent, self.written_at = percent, now
-        Export.objects.filter(pk=self.export_id, status=Export.Status.RUNNING).update(progress=percent)
+        if not self.own_connection:
+            Export.objects.filter(pk=self.export_id, status=Export.Status.RUNNING).update(progress=percent)
+            return
+        try:
+            if self._connection is None:
+                self._connection = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '1s'")
+            with self._connection.cursor() as cursor:
+                cursor.execute(_PROGRESS_SQL, [percent, str(self.export_id), Export.Status.RUNNING])
+        except DatabaseError:
+            logger.warning("export %s: progress %s%% not written", self.export_id, percent, exc_info=True)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def _failure_reason(error: BaseException) -> str:
@@ -321,10 +425,14 @@ def _build(export: Export) -> dict:
     try:
         descriptor, name = tempfile.mkstemp(dir=root, prefix=f".{export.pk}-", suffix=".part")
         temporary = Path(name)
-        with os.fdopen(descriptor, "wb") as out:
-            summary = registered.builder(out=out, request=request, report=_ProgressWriter(export.pk)) or {}
-            out.flush()
-            os.fsync(out.fileno())
+        progress = _ProgressWriter(export.pk, own_connection=True)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                summary = registered.builder(out=out, request=request, report=progress) or {}
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            progress.close()
         size = temporary.stat().st_size
         sha256 = _sha256_of(temporary)
         os.replace(temporary, final)

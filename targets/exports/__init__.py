@@ -27,6 +27,8 @@ from .base import Builder
 Role = User.Role
 EVERYONE = frozenset(Role.values)
 CITY_READERS = frozenset({Role.LEADER, Role.REVIEWER, Role.AUDITOR, Role.ADMIN})
+QUEUE_READERS = frozenset({Role.REVIEWER, Role.AUDITOR, Role.ADMIN})
+AUDIT_LOG_READERS = frozenset({Role.AUDITOR})  # the audit page's own rule (permissions.can_read_audit_log)
 BRIEFING_READERS = frozenset({Role.LEADER, Role.AUDITOR, Role.ADMIN})
 AUDITORS = frozenset({Role.AUDITOR, Role.ADMIN})
 
@@ -50,6 +52,9 @@ class ExportKind:
     # taken (a unit's table) or ignored. Reporters' unit is always their own (permissions).
     period_required: bool = False
     takes_unit: bool = False
+    # A page's table (review_queue, completeness, …): downloaded from its page with the page's
+    # filters (targets.views.exports.table_download), not offered on "my exports"' form.
+    table: str = ""
 
     @cached_property
     def builder(self) -> Builder | None:
@@ -122,6 +127,32 @@ KINDS: dict[str, ExportKind] = _kinds(
         period_required=True,
     ),
 )
+
+
+
+def _table_kinds(table: str, label, module: str, roles: frozenset[str], *, takes_unit: bool = False) -> list[ExportKind]:
+    """Return the CSV and XLSX kinds of a page's table, built by `module`'s <table>_csv_build and
+    <table>_xlsx_build (targets.exports.table_files.table_builders)."""
+    return [
+        ExportKind(f"{table}_csv", label, f"targets.exports.{module}:{table}_csv_build", "csv", CSV, roles,
+                   takes_unit=takes_unit, table=table),
+        ExportKind(f"{table}_xlsx", label, f"targets.exports.{module}:{table}_xlsx_build", "xlsx", XLSX, roles,
+                   takes_unit=takes_unit, table=table),
+    ]
+
+
+# Every page's table, as its page lets it be read: the review queue (reviewers; auditors and
+# administrators read every submission too), the completeness matrix and the units compared (the
+# city-wide views), an indicator's approved figures (reporters: their own unit's only), the audit
+# log (auditors).
+KINDS.update(_kinds(
+    *_table_kinds("review_queue", _("Review queue"), "review_queue", QUEUE_READERS),
+    *_table_kinds("completeness", _("Reporting completeness"), "completeness_matrix", CITY_READERS),
+    *_table_kinds("units_compared", _("Units compared"), "units_compared", CITY_READERS),
+    *_table_kinds("indicator_figures", _("Approved figures"), "indicator_figures", EVERYONE, takes_unit=True),
+    *_table_kinds("audit_log", _("Audit log"), "audit_log", AUDIT_LOG_READERS),
+))
+TABLES = {kind.table for kind in KINDS.values() if kind.table}
 
 # For the API's schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]) and its request field.
 KIND_CHOICES = [(code, code) for code in sorted(KINDS)]

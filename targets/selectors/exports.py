@@ -44,12 +44,13 @@ def export_pending_count(user: User) -> int:
 
 
 def export_kinds_for_user(user: User) -> list[ExportKind]:
-    """Return the kinds `user` may ask for and the portal can build now (registry order)."""
+    """Return the kinds `user` may ask for on "my exports" and the portal can build now (registry
+    order); the pages' tables are downloaded from their pages."""
     own_unit = user.unit if user.is_authenticated and user.role == User.Role.REPORTER else None
     return [
         kind
         for kind in KINDS.values()
-        if kind.available and can_request_export(user, kind.code, own_unit if kind.takes_unit else None)
+        if not kind.table and kind.available and can_request_export(user, kind.code, own_unit if kind.takes_unit else None)
     ]
 
 

@@ -10,13 +10,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, re_path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..actions import ActionError
-from ..actions.exports import export_download_record, export_filename, export_path, export_request, export_retry
+from ..actions.exports import (
+    export_download_record,
+    export_filename,
+    export_path,
+    export_request,
+    export_retry,
+    table_export,
+)
 from ..exports import export_kind
 from ..models import Export
 from ..permissions import export_get_for_user
@@ -123,7 +130,52 @@ def export_download(request, pk):
     return export_file_response(request, export_get_for_user(request.user, pk))
 
 
+def _table_page(table: str, filters: dict[str, str]) -> str:
+    """Return the address of the page a table was downloaded from (to go back to with a message)."""
+    if table == "indicator_figures":
+        code = filters.get("indicator", "")
+        if code and code.isprintable() and "/" not in code:
+            return reverse("targets:dashboard_indicator", args=[code[:40]])
+        return reverse("targets:dashboard_overview")
+    return reverse(TABLE_PAGES[table])
+
+
+TABLE_PAGES = {
+    "review_queue": "targets:review_queue",
+    "completeness": "targets:completeness",
+    "units_compared": "targets:dashboard_counties",
+    "audit_log": "targets:audit_log",
+}
+TABLE_FORMATS = ("csv", "xlsx")
+
+
+@require_GET
+def table_download(request, table, fmt):
+    """Hand over a page's table as CSV or XLSX, built at once with the page's query parameters
+    (targets.actions.exports.table_export records it); a refusal goes back to the page and says why."""
+    if fmt not in TABLE_FORMATS:
+        raise Http404("no such format")
+    filters = {key: value for key, value in request.GET.items() if key != "page" and not key.endswith("-page")}
+    try:
+        made = table_export(
+            user=request.user, kind=f"{table}_{fmt}", filters=filters, language=get_language(), ip=client_ip(request)
+        )
+    except ActionError as refused:
+        if refused.status == 403:
+            raise PermissionDenied
+        if refused.status == 404:
+            raise Http404("no such table")
+        messages.error(request, refused.message)
+        query = request.GET.urlencode()
+        return redirect(_table_page(table, filters) + (f"?{query}" if query else ""))
+    response = FileResponse(made.handle, as_attachment=True, filename=made.filename, content_type=made.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 urlpatterns = [
+    re_path(r"^exports/table/(?P<table>[a-z_]+)\.(?P<fmt>[a-z]+)$", table_download, name="table_export"),
     path("exports/", export_list, name="exports"),
     path("exports/request/", export_create, name="export_create"),
     path("exports/<str:pk>/", export_row, name="export_row"),

@@ -66,6 +66,7 @@ MATRIX = {
     "targets:dashboard_measure": ("GET", {"number": 1}, None, DASHBOARD_READERS),
     "targets:dashboard_indicator": ("GET", {"code": "M01-STD"}, None, DASHBOARD_READERS),
     "targets:dashboard_counties": ("GET", {}, None, DASHBOARD_READERS),
+    "targets:table_export": ("GET", {"table": "review_queue", "fmt": "csv"}, None, READ_ALL),
     # Exports: everyone asks for what their role may (reporters: their unit's progress table); the
     # world's export is the reporter's, so only they, auditors and administrators reach it.
     "targets:exports": ("GET", {}, None, LOGGED_IN),
@@ -81,6 +82,9 @@ MATRIX = {
 OBJECT_CHECKS = [
     ("targets:submission_detail", {"pk": "{approved}"}, {"reporter", "leader"} | READ_ALL),
     ("targets:api_submission", {"pk": "{approved}"}, {"reporter", "leader"} | READ_ALL),
+    # A page's table as a file: whoever may read that page (auditors and administrators: the queue too).
+    ("targets:table_export", {"table": "completeness", "fmt": "xlsx"}, DASHBOARD_READERS),
+    ("targets:table_export", {"table": "audit_log", "fmt": "csv"}, {"auditor"}),
 ]
 
 

@@ -162,3 +162,21 @@ def test_a_failed_xlsx_leaves_no_temporary_files(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         xlsx_write(io.BytesIO(), [("s", ["h"], rows())])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_xlsx_text_with_markup_characters_and_wide_rows_read_back_exactly():
+    out = io.BytesIO()
+    wide = [f"c{n}" for n in range(800)]  # past column ZZ (702)
+    texts = ['a<b&c>"d\'', "  spaced  ", "line\nbreak", "<t>not a tag</t>"]
+    xlsx_write(out, [("A&B <c>", ["h"] * 4, [texts, wide])])
+    workbook = read(out.getvalue())
+    assert workbook.sheetnames == ["A&B <c>"]
+    sheet = workbook["A&B <c>"]
+    assert [c.value for c in sheet[2]][:4] == texts
+    assert sheet.cell(row=3, column=800).value == "c799" and sheet.cell(row=3, column=800).column_letter == "ADT"
+
+
+def test_an_empty_workbook_still_opens():
+    out = io.BytesIO()
+    XlsxBook(out).close()
+    assert len(read(out.getvalue()).sheetnames) == 1
