@@ -25,28 +25,34 @@ def _units_in_order() -> QuerySet[Unit]:
     return Unit.objects.order_by("-kind", "code")
 
 
-def _indicators_prefetched() -> QuerySet[Indicator]:
+def _indicators_prefetched(*, with_partners: bool = False) -> QuerySet[Indicator]:
+    """Active indicators with their reporting units, targets and lead unit (and, when asked, their
+    partner units: one more query, only where they are shown)."""
+    prefetches = [
+        Prefetch("reporting_units", queryset=Unit.objects.order_by("kind", "code")),
+        Prefetch("targets", queryset=Target.objects.select_related("unit").order_by("unit__code", "deadline")),
+    ]
+    if with_partners:
+        prefetches.append(Prefetch("partner_units", queryset=_units_in_order()))
     return (
         Indicator.objects.filter(active=True)
         .select_related("lead_unit")
-        .prefetch_related(
-            Prefetch("reporting_units", queryset=Unit.objects.order_by("kind", "code")),
-            Prefetch("partner_units", queryset=_units_in_order()),
-            Prefetch("targets", queryset=Target.objects.select_related("unit").order_by("unit__code", "deadline")),
-        )
+        .prefetch_related(*prefetches)
         .order_by("position", "code")
     )
 
 
-def plan_tree(plan: Plan) -> dict:
-    """Return the plan's goals, areas → measures → indicators → targets and safeguards."""
-    indicators = _indicators_prefetched().filter(plan=plan)
+def plan_tree(plan: Plan, *, with_partners: bool = False) -> dict:
+    """Return the plan's goals, areas → measures → indicators → targets and safeguards (with their
+    lead units and partner units; indicators' and measures' partners only `with_partners`)."""
+    indicators = _indicators_prefetched(with_partners=with_partners).filter(plan=plan)
+    measure_prefetches = [Prefetch("indicators", queryset=indicators)]
+    if with_partners:
+        measure_prefetches.append(Prefetch("partner_units", queryset=_units_in_order()))
     areas = plan.areas.prefetch_related(
         Prefetch(
             "measures",
-            queryset=Measure.objects.order_by("number").select_related("lead_unit").prefetch_related(
-                Prefetch("indicators", queryset=indicators), Prefetch("partner_units", queryset=_units_in_order())
-            ),
+            queryset=Measure.objects.order_by("number").select_related("lead_unit").prefetch_related(*measure_prefetches),
         )
     )
     goals = plan.goals.prefetch_related(
@@ -125,7 +131,7 @@ def responsibility_dict(item: Measure | Safeguard | Indicator) -> dict:
 
 def plan_as_dict(plan: Plan) -> dict:
     """Return the plan in the JSON shape of GET /api/v1/plan/."""
-    tree = plan_tree(plan)
+    tree = plan_tree(plan, with_partners=True)
 
     def indicator_dict(ind: Indicator) -> dict:
         return {

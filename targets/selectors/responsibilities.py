@@ -4,9 +4,11 @@ reuse `unit_responsibilities`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.utils import timezone
 
 from ..models import Indicator, Measure, Period, Safeguard, Submission, Unit
 from .reporting import MISSING
@@ -51,6 +53,17 @@ class Responsibility:
         return sum(1 for a in self.indicators if a.state in (MISSING, Submission.Status.DRAFT, Submission.Status.RETURNED))
 
 
+def responsibilities_period(*, open_periods: list[Period] | None = None, today: dt.date | None = None) -> Period | None:
+    """Return the quarter whose reports "this quarter's state" means: the latest open period that has
+    ended (its reports are due), else the earliest open one; None when no period is open.
+    `open_periods` (oldest first) saves the query when the caller has them."""
+    today = today or timezone.localdate()
+    if open_periods is None:
+        open_periods = list(Period.objects.filter(is_open=True).order_by("start"))
+    ended = [p for p in open_periods if p.end < today]
+    return ended[-1] if ended else (open_periods[0] if open_periods else None)
+
+
 def _answers(unit: Unit) -> Q:
     return Q(lead_unit=unit) | Q(partner_units=unit)
 
@@ -60,29 +73,27 @@ def unit_responsibilities(unit: Unit, period: Period | None) -> list[Responsibil
     each with its active indicators that the unit leads or partners and, for `period`, the unit's own
     report state (when it reports the indicator) and how many reporting units are approved (a fixed
     number of queries)."""
+    reports = Indicator.reporting_units.through.objects.filter(indicator=OuterRef("pk"), unit=unit)
+    own_state = Submission.objects.filter(indicator=OuterRef("pk"), unit=unit, period=period).values("status")[:1]
     indicators = list(
         Indicator.objects.filter(_answers(unit), active=True)
         .distinct()
         .select_related("measure", "safeguard")
-        .annotate(reporters=Count("reporting_units", distinct=True))
+        .annotate(
+            reporters=Count("reporting_units", distinct=True),
+            reports=Exists(reports),
+            own_state=Subquery(own_state) if period is not None else Value(None, output_field=CharField()),
+        )
         .order_by("position", "code")
     )
-    reported = set(unit.reported_indicators.filter(active=True).values_list("pk", flat=True))
-    own: dict[int, str] = {}
-    approved: dict[int, int] = {}
-    if period is not None:
-        own = dict(
-            Submission.objects.filter(unit=unit, period=period, indicator__in=indicators).values_list("indicator_id", "status")
-        )
-        approved = _approved_counts([i.pk for i in indicators], period)
+    approved = _approved_counts([i.pk for i in indicators], period) if period is not None else {}
     answered: dict[tuple, list[AnsweredIndicator]] = {}
     for ind in indicators:
-        reports = ind.pk in reported
         entry = AnsweredIndicator(
             indicator=ind,
             role=LEAD if ind.lead_unit_id == unit.pk else PARTNER,
-            reports=reports,
-            state=(own.get(ind.pk, MISSING) if period is not None else None) if reports else None,
+            reports=ind.reports,
+            state=(ind.own_state or MISSING) if ind.reports and period is not None else None,
             approved=approved.get(ind.pk, 0),
             reporters=ind.reporters,
         )
@@ -106,10 +117,12 @@ def unit_responsibilities(unit: Unit, period: Period | None) -> list[Responsibil
 
 def _approved_counts(indicator_ids: list[int], period: Period) -> dict[int, int]:
     """Return, per indicator, how many of its reporting units have an approved report for `period`."""
-    pairs = set(Indicator.reporting_units.through.objects.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "unit_id"))
-    rows = Submission.objects.filter(period=period, indicator_id__in=indicator_ids, approved__isnull=False).values_list("indicator_id", "unit_id")
-    counts: dict[int, int] = {}
-    for pair in rows:
-        if pair in pairs:
-            counts[pair[0]] = counts.get(pair[0], 0) + 1
-    return counts
+    rows = (
+        Submission.objects.filter(
+            period=period, indicator_id__in=indicator_ids, approved__isnull=False, unit__reported_indicators=F("indicator")
+        )
+        .values("indicator_id")
+        .annotate(n=Count("unit", distinct=True))
+        .values_list("indicator_id", "n")
+    )
+    return dict(rows)

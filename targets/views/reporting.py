@@ -26,7 +26,7 @@ from ..selectors.reporting import (
     slot_get,
 )
 from ..selectors.periods import period_get
-from ..selectors.responsibilities import unit_responsibilities
+from ..selectors.responsibilities import responsibilities_period, unit_responsibilities
 from ..uploads import download_name
 from .common import client_ip
 
@@ -37,8 +37,7 @@ reporters_only = role_required(User.Role.REPORTER)
 def report_home(request):
     unit = request.user.unit
     periods = reporter_open_periods(unit)
-    # What the unit answers for, with the state of the newest open quarter's reports.
-    period = periods[-1].period if periods else None
+    period = responsibilities_period(open_periods=[s.period for s in periods])  # the quarter whose reports are due
     return render(
         request,
         "targets/report_home.html",
