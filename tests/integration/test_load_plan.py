@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import translation
 
 from targets.models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, Target, Unit
+from targets.plan_file import PlanFileError, _dates_to_iso, validate_plan_data
 
 from ..conftest import CITY, PLAN_FILE, ROOT
 
@@ -146,6 +147,32 @@ BROKEN = [
     ),
     ("not a date", lambda d: d["plan"].update(start="2023-13-01"), "plan.start", ("2023-13-01",)),
     (
+        "maintain target on a cumulative indicator",
+        lambda d: find(d["indicators"], code="M01-STD")["targets"][0].update(mode="maintain"),
+        ".targets[0].mode",
+        ("ratio_ytd",),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("breakage", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_written(tmp_path, breakage):
+    _, breaks, key_path, words = breakage
+    load(PLAN_FILE)
+    before = database_state()
+    data = plan_data()
+    breaks(data)
+    said = refused(write(tmp_path, data))
+    assert key_path in said, said
+    assert any(word in said for word in words), said
+    assert database_state() == before
+
+
+# Who answers for what (plans/FORMAT.md): checked before anything is written, as every rule above;
+# the database side is the test above's, so these only ask the checks (no load, no database).
+BROKEN_RESPONSIBILITIES = [
+    (
         "measure without a lead unit",
         lambda d: d["areas"][0]["measures"][1].pop("lead"),
         "areas[0].measures[1].lead",
@@ -181,27 +208,20 @@ BROKEN = [
         ".partners",
         ("D-EDU",),
     ),
-    (
-        "maintain target on a cumulative indicator",
-        lambda d: find(d["indicators"], code="M01-STD")["targets"][0].update(mode="maintain"),
-        ".targets[0].mode",
-        ("ratio_ytd",),
-    ),
 ]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("breakage", BROKEN, ids=[b[0] for b in BROKEN])
-def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_written(tmp_path, breakage):
+@pytest.mark.parametrize("breakage", BROKEN_RESPONSIBILITIES, ids=[b[0] for b in BROKEN_RESPONSIBILITIES])
+def test_lead_and_partner_units_are_checked_with_key_path_and_reason(breakage):
     _, breaks, key_path, words = breakage
-    load(PLAN_FILE)
-    before = database_state()
     data = plan_data()
+    validate_plan_data(_dates_to_iso(data))  # the file as it is passes
     breaks(data)
-    said = refused(write(tmp_path, data))
+    with pytest.raises(PlanFileError) as refused_with, translation.override("en"):
+        validate_plan_data(_dates_to_iso(data))
+    said = str(refused_with.value)
     assert key_path in said, said
     assert any(word in said for word in words), said
-    assert database_state() == before
 
 
 @pytest.mark.django_db
