@@ -497,8 +497,9 @@ KINDS: dict[str, IndicatorKind] = {
                         "status: on track, at risk or off track."
                     )),
                     ("status", _(
-                        "The city's status is the worst of the units' latest approved self-assessments up to %(p)s: "
-                        "<strong>%(status)s</strong>."
+                        "The city's status is its lead unit's latest approved self-assessment up to %(p)s; before the "
+                        "lead unit has reported, the one most units gave (a tie counts as the worse). The units' count "
+                        "per status is shown beside it: <strong>%(status)s</strong>."
                     )),
                 ),
             ),

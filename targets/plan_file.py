@@ -135,6 +135,22 @@ def _duplicates(items: list[dict], key: str, prefix: str) -> list[Problem]:
     return problems
 
 
+def _responsibility_problems(path: str, item: dict, unit_codes: set[str], cities: list[str]) -> list[Problem]:
+    """Return the problems of an item's lead and partner units: unknown, the city, named twice."""
+    problems = []
+    named = [("lead", item["lead"])] + [(f"partners[{p}]", code) for p, code in enumerate(item["partners"])]
+    for key, code in named:
+        if code not in unit_codes:
+            problems.append(Problem(f"{path}.{key}", _("unknown unit code “%s”") % code))
+        elif code in cities:
+            problems.append(Problem(f"{path}.{key}", _("the city is the aggregate and answers through its units")))
+    if item["lead"] in item["partners"]:
+        problems.append(Problem(f"{path}.partners", _("the lead unit “%s” cannot also be a partner") % item["lead"]))
+    if len(set(item["partners"])) != len(item["partners"]):
+        problems.append(Problem(f"{path}.partners", _("a unit is listed twice")))
+    return problems
+
+
 def _consistency_problems(data: dict) -> list[Problem]:
     """Return the problems a schema cannot see: duplicates, dangling references, bad dates."""
     problems: list[Problem] = []
@@ -165,6 +181,8 @@ def _consistency_problems(data: dict) -> list[Problem]:
 
     problems += _duplicates(data["areas"], "number", "areas")
     measure_numbers: dict[int, str] = {}
+    # Who answers for each measure and safeguard: an indicator's units must be among its home's.
+    answering: dict[tuple[str, int], set[str]] = {}
     for a, area in enumerate(data["areas"]):
         for m, measure in enumerate(area["measures"]):
             path = f"areas[{a}].measures[{m}].number"
@@ -172,8 +190,13 @@ def _consistency_problems(data: dict) -> list[Problem]:
                 problems.append(Problem(path, _("duplicate measure number %(n)s (already at %(first)s)") % {"n": measure["number"], "first": measure_numbers[measure["number"]]}))
             else:
                 measure_numbers[measure["number"]] = path
+            problems += _responsibility_problems(f"areas[{a}].measures[{m}]", measure, unit_codes, cities)
+            answering[("measure", measure["number"])] = {measure["lead"], *measure["partners"]}
     problems += _duplicates(data["safeguards"], "number", "safeguards")
     safeguard_numbers = {s["number"] for s in data["safeguards"]}
+    for s, safeguard in enumerate(data["safeguards"]):
+        problems += _responsibility_problems(f"safeguards[{s}]", safeguard, unit_codes, cities)
+        answering[("safeguard", safeguard["number"])] = {safeguard["lead"], *safeguard["partners"]}
     goal_years = {g["year"] for g in goals}
 
     indicators = data["indicators"]
@@ -195,6 +218,25 @@ def _consistency_problems(data: dict) -> list[Problem]:
                 problems.append(Problem(f"{path}.reporting_units[{u}]", _("the city is the aggregate and never reports itself")))
         if len(set(ind["reporting_units"])) != len(ind["reporting_units"]):
             problems.append(Problem(f"{path}.reporting_units", _("a unit is listed twice")))
+        problems += _responsibility_problems(path, ind, unit_codes, cities)
+        responsible = {ind["lead"], *ind["partners"]}
+        for u, code in enumerate(ind["reporting_units"]):
+            if code not in responsible:
+                problems.append(Problem(f"{path}.reporting_units[{u}]", _("“%s” reports the indicator but is neither its lead nor a partner") % code))
+        if not KINDS[ind["kind"]].has_value and ind["lead"] not in ind["reporting_units"]:
+            # The city status of a narrative is its lead unit's own (PROGRESS-RULES.md): it must report.
+            problems.append(Problem(f"{path}.lead", _("the lead unit of a narrative indicator must be one of its reporting units")))
+        home_key = next(iter(home.items()))
+        if home_key in answering:
+            outside = [c for c in [ind["lead"], *ind["partners"]] if c not in answering[home_key]]
+            if outside:
+                reason = (
+                    _("not among the lead and partner units of its measure: %s") if home_key[0] == "measure"
+                    else _("not among the lead and partner units of its safeguard: %s")
+                )
+                problems.append(Problem(
+                    f"{path}.partners" if ind["lead"] in answering[home_key] else f"{path}.lead", reason % ", ".join(outside)
+                ))
         targets = ind.get("targets", [])
         kind = KINDS[ind["kind"]]
         if targets and not kind.has_targets:

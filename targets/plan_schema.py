@@ -7,6 +7,8 @@ INDICATOR_CODE = {"type": "string", "pattern": r"^[A-Z][0-9]{2}-[A-Z]{2,5}$"}
 NUMBER = {"type": "number"}
 YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
 DATE = {"type": "string", "format": "date"}  # PyYAML dates are turned into ISO strings first
+# Who answers for a measure, safeguard or indicator: one lead unit (牵头单位), any partners (配合单位).
+RESPONSIBLE = {"lead": UNIT_CODE, "partners": {"type": "array", "items": UNIT_CODE}}
 
 
 def _text(max_length: int | None = None) -> dict:
@@ -65,6 +67,7 @@ INDICATOR = _obj(
         "unit": _text(20),
         "kind": {"enum": list(KINDS)},
         "reporting_units": {"type": "array", "items": UNIT_CODE, "minItems": 1},
+        **RESPONSIBLE,
     },
     {
         "baseline": NUMBER,
@@ -72,7 +75,7 @@ INDICATOR = _obj(
     },
 )
 
-MEASURE = _obj({"number": {"type": "integer", "minimum": 1}, "title": _text(200), "text": _text()})
+MEASURE = _obj({"number": {"type": "integer", "minimum": 1}, "title": _text(200), "text": _text(), **RESPONSIBLE})
 
 PLAN_FILE = {
     "type": "object",

@@ -19,7 +19,7 @@ from typing import Iterable
 from .plan_calendar import Calendar  # noqa: F401  (the engine's calendar: q = 1 is the plan's first quarter)
 
 HUNDRED = Decimal(100)
-STATUS_ORDER = ["on_track", "at_risk", "off_track"]  # narrative: the worst is the last
+STATUS_ORDER = ["on_track", "at_risk", "off_track"]  # narrative self-statuses: the worst is the last
 
 
 class Status:
@@ -280,11 +280,27 @@ class IndicatorSpec:
     baseline: Decimal
     targets: tuple[TargetSpec, ...]
     reporting_units: tuple[int, ...]
+    lead_unit: int | None = None  # the lead unit (牵头单位): a narrative's city status is its own
 
 
-def _worst(statuses: Iterable[str]) -> str | None:
-    ranked = [s for s in statuses if s in STATUS_ORDER]
-    return max(ranked, key=STATUS_ORDER.index) if ranked else None
+def narrative_status_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """Return how many units said each narrative status (on_track, at_risk, off_track)."""
+    said = list(statuses)
+    return {status: said.count(status) for status in STATUS_ORDER}
+
+
+def narrative_city_status(lead_status: str | None, statuses: Iterable[str]) -> str | None:
+    """Return a narrative's city status: the lead unit's latest self-status when it has one, else
+    the status most units gave (a tie goes to the worse); None when no unit gave one.
+
+    `statuses` are every unit's latest approved self-status (the lead's among them)."""
+    if lead_status in STATUS_ORDER:
+        return lead_status
+    counts = narrative_status_counts(statuses)
+    most = max(counts.values())
+    if not most:
+        return None
+    return max((s for s, n in counts.items() if n == most), key=STATUS_ORDER.index)
 
 
 def compute_indicator(spec: IndicatorSpec, figures: Iterable[Figure], n: int, cal: Calendar, settings: Settings) -> list[Row]:
@@ -353,9 +369,12 @@ def compute_indicator(spec: IndicatorSpec, figures: Iterable[Figure], n: int, ca
             rows += _reach_rows(u, series, unit_targets.get(u, []), Decimal(0), kind, n, cal, settings, None)
     else:  # narrative: a status, no number
         states = {u: latest_state(by_unit.get(u, {}), n) for u in units}
+        lead = states.get(spec.lead_unit) if spec.lead_unit is not None else None
         for i in range(n):
-            worst = _worst(states[u][i].self_status for u in units if states[u][i] is not None)
-            rows.append(Row(unit=None, q=i + 1, actual=None, status=worst or Status.NO_DATA))
+            said = [states[u][i].self_status for u in units if states[u][i] is not None]
+            lead_said = lead[i].self_status if lead and lead[i] is not None else None
+            status = narrative_city_status(lead_said, said)
+            rows.append(Row(unit=None, q=i + 1, actual=None, status=status or Status.NO_DATA))
         for u in units:
             for i in range(n):
                 f = states[u][i]

@@ -19,7 +19,9 @@ quarter order) and each figure then stands for the quarters up to the unit's nex
 own ratio (the latest state), whether the milestone is done by then, its self-assessed status.
 The city is built from per-quarter changes (`cdelta`): the quarter's increments and year-to-date
 sums, and for latest states the change of each unit's state (new minus previous), summed and
-accumulated quarter by quarter — never an average of unit percentages.
+accumulated quarter by quarter — never an average of unit percentages. A narrative's city status
+comes the same way: the units' count per self-status, and its lead unit's own status (the change of
+that unit's status, summed), which wins whenever the lead unit has one.
 
 Status, percentages and pace need the target in force (`act`: a `maintain` list gives the target of
 the quarter's year; otherwise the earliest deadline quarter ≥ q, else the last one). Only the city
@@ -73,7 +75,7 @@ per AS MATERIALIZED (
     WHERE p.start >= %(plan_start)s AND p.start <= %(current_start)s
 ),
 ind AS MATERIALIZED (
-    SELECT i.id, i.kind, i.baseline FROM targets_indicator i WHERE i.id = ANY(%(ids)s)
+    SELECT i.id, i.kind, i.baseline, i.lead_unit_id FROM targets_indicator i WHERE i.id = ANY(%(ids)s)
 ),
 rep AS MATERIALIZED (
     SELECT r.indicator_id, r.unit_id FROM targets_indicator_reporting_units r WHERE r.indicator_id = ANY(%(ids)s)
@@ -108,6 +110,7 @@ fig AS NOT MATERIALIZED (
            v.self_status, v.approved_at,
            (s.indicator_id, s.unit_id) IN (SELECT r.indicator_id, r.unit_id FROM rep r) AS reporting,
            (s.indicator_id, s.unit_id) IN (SELECT sc.indicator_id, sc.unit_id FROM scoped sc) AS scoped,
+           s.unit_id = i.lead_unit_id AND i.kind NOT IN {NUMERIC_KINDS} AS lead_says,  -- a narrative's lead unit
            CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN coalesce(v.numerator, 0) END AS y_num,
            CASE WHEN i.kind = 'ratio_ytd' AND v.denominator <> 0 THEN v.denominator END AS y_den,
            -- summed quarter by quarter: a cumulative's increments, a milestone's done figures
@@ -143,7 +146,9 @@ fw AS MATERIALIZED (
            x.den0 - coalesce(x.prev_den0, 0) AS d_den,
            x.kind = 'milestone' AND x.counted = 1 AND x.counted_sum = 1 AND x.reporting AS first_done,
            CASE WHEN x.kind NOT IN {NUMERIC_KINDS} THEN x.state END AS rank,
-           CASE WHEN x.kind NOT IN {NUMERIC_KINDS} THEN x.prev_state END AS prev_rank
+           CASE WHEN x.kind NOT IN {NUMERIC_KINDS} THEN x.prev_state END AS prev_rank,
+           -- the change of a narrative's lead unit's status (0 for none), summed up to q in `city`
+           CASE WHEN x.lead_says THEN coalesce(x.state, 0) - coalesce(x.prev_state, 0) END AS d_lead
     FROM (
         -- Each unit's series in quarter order. Only ratio_ytd needs year-to-date sums, and a second
         -- window (partitioned by year) costs a pass over every row: it gets a branch of its own.
@@ -185,6 +190,7 @@ cdelta AS MATERIALIZED (
            count(*) FILTER (WHERE f.rank = 1) - count(*) FILTER (WHERE f.prev_rank = 1) AS d_on,
            count(*) FILTER (WHERE f.rank = 2) - count(*) FILTER (WHERE f.prev_rank = 2) AS d_risk,
            count(*) FILTER (WHERE f.rank = 3) - count(*) FILTER (WHERE f.prev_rank = 3) AS d_off,
+           sum(f.d_lead) AS d_lead,
            max(f.approved_at) AS latest_at
     FROM fw f
     GROUP BY f.indicator_id, f.q
@@ -199,7 +205,12 @@ city AS (
                WHEN 'milestone' THEN CASE WHEN cs.units_n > 0 THEN cs.done_n * {ONE}
                    / CASE WHEN cs.reporting_n > 0 THEN cs.reporting_n ELSE cs.outsiders_n END END
            END::numeric AS actual,
-           CASE WHEN cs.off_n > 0 THEN 'off_track' WHEN cs.risk_n > 0 THEN 'at_risk' WHEN cs.on_n > 0 THEN 'on_track' END AS said
+           -- a narrative: its lead unit's latest status, else the one most units gave (a tie: the worse)
+           CASE cs.lead_rank WHEN 1 THEN 'on_track' WHEN 2 THEN 'at_risk' WHEN 3 THEN 'off_track' ELSE
+               CASE WHEN cs.off_n > 0 AND cs.off_n >= cs.risk_n AND cs.off_n >= cs.on_n THEN 'off_track'
+                    WHEN cs.risk_n > 0 AND cs.risk_n >= cs.on_n THEN 'at_risk'
+                    WHEN cs.on_n > 0 THEN 'on_track' END
+           END AS said
     FROM (
         SELECT i.id AS indicator_id, i.kind, CASE WHEN i.kind = 'milestone' THEN 0 ELSE i.baseline END AS baseline,
                p.q, p.period_id, p.quarter, coalesce(d.inc, 0) AS inc0,
@@ -209,7 +220,8 @@ city AS (
                sum(d.new_done) OVER w AS done_n,
                sum(d.new_outsiders) OVER (PARTITION BY i.id) AS outsiders_n,
                coalesce(rn.n, 0) AS reporting_n,
-               sum(d.d_on) OVER w AS on_n, sum(d.d_risk) OVER w AS risk_n, sum(d.d_off) OVER w AS off_n
+               sum(d.d_on) OVER w AS on_n, sum(d.d_risk) OVER w AS risk_n, sum(d.d_off) OVER w AS off_n,
+               sum(d.d_lead) OVER w AS lead_rank
         FROM ind i
         CROSS JOIN per p
         LEFT JOIN cdelta d ON d.indicator_id = i.id AND d.q = p.q

@@ -72,6 +72,23 @@ NARRATIVE_TEXTS = [
 ]
 
 
+# What a measure's or goal's narrative reports on: its qualitative parts the text gives no number,
+# so that the demo's texts read as reports on that part of the plan (others get the common texts).
+NARRATIVE_TOPICS = {
+    "M01-NAR": "强制检定能力全覆盖、填补计量服务和监管技术空白",
+    "M02-NAR": "智能计量管理系统和智慧计量实验室建设",
+    "M06-NAR": "能源资源计量、碳排放计量标准研究",
+    "M09-NAR": "质量基础“一站式”服务平台和电工仪表产业计量难题攻关",
+    "M10-NAR": "“优化计量、提质增效”企业帮扶和企业计量能力自我声明",
+    "M11-NAR": "医疗器械、建筑施工和交通安全领域计量服务",
+    "M12-NAR": "居民生活领域“双碳”工作高质量实施方案及能效、水效领跑者活动",
+    "M13-NAR": "民生计量智慧监管平台建设应用及“二检合一”、检定新模式试点的持续推进",
+    "M14-NAR": "放心计量专项检查及涉农计量器具、农资定量包装商品监管",
+    "M15-NAR": "市场主体计量信用记录和计量信用分级分类监管",
+    "G27-NAR": "关键领域计量技术攻关",
+}
+
+
 def _rng(*parts: str) -> random.Random:
     return random.Random("|".join(parts))
 
@@ -143,7 +160,9 @@ def _narrative(
     rows = []
     for i, _ in enumerate(periods):
         status = rng.choices(["on_track", "at_risk", "off_track"], weights=[6 * pace, 3, 1 / pace])[0]
-        rows.append({"narrative": NARRATIVE_TEXTS[(i + len(unit_code)) % len(NARRATIVE_TEXTS)], "self_status": status})
+        text = NARRATIVE_TEXTS[(i + len(unit_code)) % len(NARRATIVE_TEXTS)]
+        topic = NARRATIVE_TOPICS.get(indicator.code)
+        rows.append({"narrative": f"{topic}：{text}" if topic else text, "self_status": status})
     return rows
 
 

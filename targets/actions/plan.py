@@ -104,6 +104,10 @@ def _set_m2m(report: LoadReport, owner: models.Model, manager, wanted: set) -> N
         report.record_update(owner)
 
 
+def _set_partners(report: LoadReport, owner: models.Model, item: dict, units: dict[str, Unit]) -> None:
+    _set_m2m(report, owner, owner.partner_units, {units[c].pk for c in item["partners"]})
+
+
 @transaction.atomic
 def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None) -> tuple[Plan, LoadReport]:
     """Write validated plan data; return the plan and what changed. Call validate_plan_data first."""
@@ -156,16 +160,25 @@ def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None
         for m in a["measures"]:
             # Measures keep their number when moved between areas, so look them up by plan + number.
             existing = Measure.objects.filter(area__plan=plan, number=m["number"]).first()
-            values = {"area": area, **_texts("title", m["title"]), **_texts("text", m["text"])}
+            values = {
+                "area": area, **_texts("title", m["title"]), **_texts("text", m["text"]),
+                **_texts("assumption", m.get("assumption")), "lead_unit_id": units[m["lead"]].pk,
+            }
             if existing is None:
                 measures[m["number"]] = _upsert(report, Measure, {"area": area, "number": m["number"]}, {k: v for k, v in values.items() if k != "area"})
             else:
                 measures[m["number"]] = _upsert(report, Measure, {"pk": existing.pk}, values)
+            _set_partners(report, measures[m["number"]], m, units)
     safeguards: dict[int, Safeguard] = {}
     for sg in data["safeguards"]:
         safeguards[sg["number"]] = _upsert(
-            report, Safeguard, {"plan": plan, "number": sg["number"]}, {**_texts("title", sg["title"]), **_texts("text", sg["text"])}
+            report, Safeguard, {"plan": plan, "number": sg["number"]},
+            {
+                **_texts("title", sg["title"]), **_texts("text", sg["text"]), **_texts("assumption", sg.get("assumption")),
+                "lead_unit_id": units[sg["lead"]].pk,
+            },
         )
+        _set_partners(report, safeguards[sg["number"]], sg, units)
 
     indicators: dict[str, Indicator] = {}
     for position, ind in enumerate(data["indicators"], start=1):
@@ -185,10 +198,12 @@ def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None
                 "baseline": _decimal(ind.get("baseline", 0)),
                 "position": position,
                 "active": True,
+                "lead_unit_id": units[ind["lead"]].pk,
             },
         )
         indicators[ind["code"]] = indicator
         _set_m2m(report, indicator, indicator.reporting_units, {units[c].pk for c in ind["reporting_units"]})
+        _set_partners(report, indicator, ind, units)
         kept_targets = []
         for t in ind.get("targets", []):
             unit = units[t["unit"]] if t.get("unit") else None

@@ -154,6 +154,7 @@ def progress_recompute_python(*, indicator: Indicator, trigger: str = "manual", 
         baseline=indicator.baseline,
         targets=tuple(specs.values()),
         reporting_units=tuple(indicator.reporting_units.values_list("pk", flat=True)),
+        lead_unit=indicator.lead_unit_id,
     )
     city = _city_id()
     out = engine.compute_indicator(spec, figures, n, cal, settings_for(plan))

@@ -80,7 +80,25 @@ class Area(Bilingual):
         return f"{self.number}. {self.localized('title')}"
 
 
-class NumberedText(Bilingual):
+class Responsible(models.Model):
+    """Who answers for a part of the plan: one lead unit (牵头单位) and its partner units (配合单位).
+
+    The plan file names them for every measure, safeguard and indicator; the lead is null only for
+    rows loaded before responsibilities existed or retired since.
+    """
+
+    lead_unit = models.ForeignKey(
+        "Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="led_%(class)ss", verbose_name=_("lead unit")
+    )
+    partner_units = models.ManyToManyField(
+        "Unit", blank=True, related_name="partnered_%(class)ss", verbose_name=_("partner units")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class NumberedText(Bilingual, Responsible):
     """A numbered part of the plan with a title and its full text (measures, safeguards)."""
 
     number = models.PositiveSmallIntegerField(_("number"))
@@ -88,6 +106,8 @@ class NumberedText(Bilingual):
     title_en = models.CharField(_("title (English)"), max_length=300)
     text_zh = models.TextField(_("text (Chinese)"))
     text_en = models.TextField(_("text (English)"))
+    assumption_zh = models.TextField(_("assumption (Chinese)"), blank=True)
+    assumption_en = models.TextField(_("assumption (English)"), blank=True)
 
     class Meta:
         abstract = True
@@ -120,7 +140,7 @@ class Safeguard(NumberedText):
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="safeguard_unique_number")]
 
 
-class Indicator(Bilingual):
+class Indicator(Bilingual, Responsible):
     """Something reported quarterly and measured against targets; its kind says how (PROGRESS-RULES.md)."""
 
     class Kind(models.TextChoices):

@@ -21,7 +21,7 @@ from ..models import Indicator, Period, Plan, ProgressRun, ProgressSnapshot, Sub
 from ..permissions import submissions_visible_to
 from ..plan_calendar import Calendar
 from .periods import period_pick
-from ..status import status_label
+from ..status import NARRATIVE_ORDER, status_label
 
 Status = ProgressSnapshot.Status
 HUNDRED = Decimal(100)
@@ -79,7 +79,7 @@ def targets_path(indicator: Indicator, targets: list[Target], cal: Calendar) -> 
 
 def indicator_get(plan: Plan, code: str) -> Indicator:
     """Return the plan's indicator `code` (retired ones too: their snapshots may remain), else 404."""
-    indicator = Indicator.objects.filter(plan=plan, code=code).select_related("measure", "safeguard").first()
+    indicator = Indicator.objects.filter(plan=plan, code=code).select_related("measure", "safeguard", "lead_unit").first()
     if indicator is None:
         raise Http404("no such indicator")
     return indicator
@@ -192,6 +192,21 @@ class IndicatorPage:
     def progress_since_baseline(self) -> Decimal | None:
         city = self.city
         return city.actual - self.indicator.baseline if city and city.actual is not None else None
+
+    @property
+    def self_status_counts(self) -> list[dict]:
+        """Return a narrative's units per latest approved self-status at the period, the worst first
+        (no_data: units without any report yet): one unit's red is shown even when the city is not."""
+        statuses = [c.row.status for c in self.contributions]
+        return [
+            {"status": s, "label": status_label(s), "count": statuses.count(s)}
+            for s in NARRATIVE_ORDER
+        ]
+
+    @property
+    def lead_contribution(self) -> Contribution | None:
+        """Return the lead unit's row at the period (a narrative's city status is its own)."""
+        return next((c for c in self.contributions if c.unit.pk == self.indicator.lead_unit_id), None)
 
     @property
     def done_units(self) -> int:
@@ -351,7 +366,7 @@ class TimelineLine:
 
 def narrative_timeline(page: IndicatorPage) -> list[TimelineLine]:
     """Return the statuses of a narrative indicator per quarter up to the chosen period: the city
-    (the worst of its units) first, then each unit's self-assessed status (one query). Only a kind
+    (its lead unit's, else most units') first, then each unit's self-assessed status (one query). Only a kind
     without a trend chart gets this table ([] for the others)."""
     if page.period is None or kind_of(page.indicator).chart.trend:
         return []

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from ..kinds import kind_of
-from ..models import Indicator, Measure, Plan, Submission, Target, Unit
+from ..models import Indicator, Measure, Plan, Safeguard, Submission, Target, Unit
 from ..numbers import decimal_text, json_number  # json_number: also imported from here by the serializers
 
 
@@ -20,30 +20,47 @@ def plan_current() -> Plan:
     return plan
 
 
-def _indicators_prefetched() -> QuerySet[Indicator]:
+def _units_in_order() -> QuerySet[Unit]:
+    """Units as lists of them are shown: departments first, then the counties, by code."""
+    return Unit.objects.order_by("-kind", "code")
+
+
+def _indicators_prefetched(*, with_partners: bool = False) -> QuerySet[Indicator]:
+    """Active indicators with their reporting units, targets and lead unit (and, when asked, their
+    partner units: one more query, only where they are shown)."""
+    prefetches = [
+        Prefetch("reporting_units", queryset=Unit.objects.order_by("kind", "code")),
+        Prefetch("targets", queryset=Target.objects.select_related("unit").order_by("unit__code", "deadline")),
+    ]
+    if with_partners:
+        prefetches.append(Prefetch("partner_units", queryset=_units_in_order()))
     return (
         Indicator.objects.filter(active=True)
-        .prefetch_related(
-            Prefetch("reporting_units", queryset=Unit.objects.order_by("kind", "code")),
-            Prefetch("targets", queryset=Target.objects.select_related("unit").order_by("unit__code", "deadline")),
-        )
+        .select_related("lead_unit")
+        .prefetch_related(*prefetches)
         .order_by("position", "code")
     )
 
 
-def plan_tree(plan: Plan) -> dict:
-    """Return the plan's goals, areas → measures → indicators → targets and safeguards."""
-    indicators = _indicators_prefetched().filter(plan=plan)
+def plan_tree(plan: Plan, *, with_partners: bool = False) -> dict:
+    """Return the plan's goals, areas → measures → indicators → targets and safeguards (with their
+    lead units and partner units; indicators' and measures' partners only `with_partners`)."""
+    indicators = _indicators_prefetched(with_partners=with_partners).filter(plan=plan)
+    measure_prefetches = [Prefetch("indicators", queryset=indicators)]
+    if with_partners:
+        measure_prefetches.append(Prefetch("partner_units", queryset=_units_in_order()))
     areas = plan.areas.prefetch_related(
         Prefetch(
             "measures",
-            queryset=Measure.objects.order_by("number").prefetch_related(Prefetch("indicators", queryset=indicators)),
+            queryset=Measure.objects.order_by("number").select_related("lead_unit").prefetch_related(*measure_prefetches),
         )
     )
     goals = plan.goals.prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.filter(active=True).select_related("measure").order_by("position"))
     )
-    safeguards = plan.safeguards.prefetch_related(Prefetch("indicators", queryset=indicators))
+    safeguards = plan.safeguards.select_related("lead_unit").prefetch_related(
+        Prefetch("indicators", queryset=indicators), Prefetch("partner_units", queryset=_units_in_order())
+    )
     other = indicators.filter(measure__isnull=True)
     return {
         "plan": plan,
@@ -57,8 +74,10 @@ def plan_tree(plan: Plan) -> dict:
 def measure_get(plan: Plan, number: int) -> Measure:
     measure = (
         Measure.objects.filter(area__plan=plan, number=number)
-        .select_related("area")
-        .prefetch_related(Prefetch("indicators", queryset=_indicators_prefetched()))
+        .select_related("area", "lead_unit")
+        .prefetch_related(
+            Prefetch("indicators", queryset=_indicators_prefetched()), Prefetch("partner_units", queryset=_units_in_order())
+        )
         .first()
     )
     if measure is None:
@@ -102,9 +121,17 @@ def unit_latest_figures(unit: Unit) -> dict[int, Submission]:
     return latest
 
 
+def responsibility_dict(item: Measure | Safeguard | Indicator) -> dict:
+    """Return who answers for a measure, safeguard or indicator, as unit codes (partners prefetched)."""
+    return {
+        "lead_unit": item.lead_unit.code if item.lead_unit_id else None,
+        "partner_units": [u.code for u in item.partner_units.all()],
+    }
+
+
 def plan_as_dict(plan: Plan) -> dict:
     """Return the plan in the JSON shape of GET /api/v1/plan/."""
-    tree = plan_tree(plan)
+    tree = plan_tree(plan, with_partners=True)
 
     def indicator_dict(ind: Indicator) -> dict:
         return {
@@ -116,6 +143,7 @@ def plan_as_dict(plan: Plan) -> dict:
             "kind": ind.kind,
             "baseline": json_number(ind.baseline),
             "reporting_units": [u.code for u in ind.reporting_units.all()],
+            **responsibility_dict(ind),
             "targets": [
                 {
                     "year": t.year,
@@ -152,6 +180,7 @@ def plan_as_dict(plan: Plan) -> dict:
                         "number": m.number,
                         "title": m.localized("title"),
                         "text": m.localized("text"),
+                        **responsibility_dict(m),
                         "indicators": [indicator_dict(i) for i in m.indicators.all()],
                     }
                     for m in a.measures.all()
@@ -164,6 +193,7 @@ def plan_as_dict(plan: Plan) -> dict:
                 "number": s.number,
                 "title": s.localized("title"),
                 "text": s.localized("text"),
+                **responsibility_dict(s),
                 "indicators": [indicator_dict(i) for i in s.indicators.all()],
             }
             for s in tree["safeguards"]

@@ -19,11 +19,13 @@ from .outputs import (
     SubmissionPageSerializer,
     SubmissionSerializer,
 )
+from .plan import PlanSerializer
 
 __all__ = [
     "ConflictSerializer",
     "ErrorsSerializer",
     "PeriodSerializer",
+    "PlanSerializer",
     "SubmissionAmendSerializer",
     "SubmissionCreateSerializer",
     "SubmissionDetailSerializer",

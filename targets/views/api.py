@@ -36,6 +36,7 @@ from ..serializers import (
     ConflictSerializer,
     ErrorsSerializer,
     PeriodSerializer,
+    PlanSerializer,
 )
 from .common import client_ip
 
@@ -82,7 +83,8 @@ CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, descrip
     operation_id="plan_retrieve",
     tags=[TAG_PLAN],
     summary=gettext_lazy("The whole plan: goals, areas, measures, indicators, targets, units"),
-    responses={200: OpenApiTypes.OBJECT, **_errors()},
+    description=gettext_lazy("Every measure, safeguard and indicator names its lead unit and its partner units (unit codes)."),
+    responses={200: PlanSerializer, **_errors()},
 )
 @api_view(["GET"])
 def plan_detail(request):

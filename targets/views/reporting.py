@@ -26,6 +26,7 @@ from ..selectors.reporting import (
     slot_get,
 )
 from ..selectors.periods import period_get
+from ..selectors.responsibilities import responsibilities_period, unit_responsibilities
 from ..uploads import download_name
 from .common import client_ip
 
@@ -35,14 +36,18 @@ reporters_only = role_required(User.Role.REPORTER)
 @reporters_only
 def report_home(request):
     unit = request.user.unit
+    periods = reporter_open_periods(unit)
+    period = responsibilities_period(open_periods=[s.period for s in periods])  # the quarter whose reports are due
     return render(
         request,
         "targets/report_home.html",
         {
             "nav": "report",
             "unit": unit,
-            "periods": reporter_open_periods(unit),
+            "periods": periods,
             "returned": reporter_returned(unit),
+            "responsibilities": unit_responsibilities(unit, period),
+            "responsibilities_period": period,
         },
     )
 

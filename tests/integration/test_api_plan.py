@@ -54,7 +54,7 @@ def test_it_shows_the_whole_plan(leader):
     assert body["plan"]["start"] == "2023-01-01"
     assert body["plan"]["horizons"] == [2025, 2027, 2035]
     assert [g["year"] for g in body["goals"]] == [2025, 2027, 2035]
-    assert set(body["goals"][1]["indicators"]) == {"M01-STD", "G27-DEMO"}
+    assert set(body["goals"][1]["indicators"]) == {"M01-STD", "G27-DEMO", "G27-NAR"}
     assert [a["number"] for a in body["areas"]] == [1, 2, 3, 4]
     measures = [m for a in body["areas"] for m in a["measures"]]
     assert [m["number"] for m in measures] == list(range(1, 17))
@@ -83,7 +83,43 @@ def test_every_catalogue_indicator_has_the_targets_the_text_states(leader):
     assert indicators["M01-STD"]["targets"][0]["value"] == 50
     assert isinstance(indicators["M01-STD"]["baseline"], int)
     narratives = [c for c, i in indicators.items() if i["kind"] == "narrative"]
-    assert {"M03-NAR", "M04-NAR", "M05-NAR", "M07-NAR", "M08-NAR", "M16-NAR", "G25-NAR", "G35-NAR", "S01-NAR"} <= set(narratives)
+    # one per measure, goal and safeguard (measure 13 keeps its two milestones beside its narrative)
+    expected = {f"M{n:02d}-NAR" for n in range(1, 17)} | {"G25-NAR", "G27-NAR", "G35-NAR", "S01-NAR", "S02-NAR", "S03-NAR"}
+    assert set(narratives) == expected
+    assert len(indicators) == 41
+
+
+@pytest.mark.django_db
+def test_every_measure_safeguard_and_indicator_names_its_lead_and_partner_units(leader):
+    body = client_for(leader).get("/api/v1/plan/").json()
+    units = {u["code"] for u in body["units"]}
+    measures = [m for a in body["areas"] for m in a["measures"]]
+    for item in measures + body["safeguards"]:
+        assert item["lead_unit"] in units and item["lead_unit"] != CITY, item["number"]
+        assert set(item["partner_units"]) <= units - {CITY, item["lead_unit"]}
+    indicators = all_indicators(body)
+    for code, ind in indicators.items():
+        assert ind["lead_unit"] in units, code
+        # every unit that reports an indicator answers for it, as its lead or a partner
+        assert set(ind["reporting_units"]) <= {ind["lead_unit"], *ind["partner_units"]}, code
+    m11 = next(m for m in measures if m["number"] == 11)
+    assert m11["lead_unit"] == "D-AMR" and {"D-HLT", "D-HUD", "D-TRN"} <= set(m11["partner_units"])
+    assert indicators["M11-ECG"]["lead_unit"] == "D-MTI" and indicators["M11-ECG"]["partner_units"] == ["D-HLT"]
+    assert indicators["M04-NAR"]["lead_unit"] == "D-AMR" and indicators["M04-NAR"]["partner_units"] == ["D-MTI"]
+    assert body["safeguards"][1]["lead_unit"] == "D-FIN"
+    g27 = next(i for i in body["goal_indicators"] if i["code"] == "G27-NAR")
+    assert g27["goal"] == 2027 and g27["lead_unit"] == "D-AMR" and "G27-NAR" in body["goals"][1]["indicators"]
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_lead_and_partner_units(leader):
+    schema = client_for(leader).get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    ok = schema["paths"]["/api/v1/plan/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["$ref"].endswith("/Plan")
+    for name in ("PlanMeasure", "PlanIndicator"):
+        assert {"lead_unit", "partner_units"} <= set(components[name]["properties"]), name
+        assert components[name]["properties"]["lead_unit"].get("nullable") is True
 
 
 @pytest.mark.django_db

@@ -16,5 +16,5 @@ def test_a_worker_runs_a_task_through_redis(plan, celery_worker):
     assert connection.vendor == "postgresql"
     result = plan_summary.delay(plan.code)
     summary = result.get(timeout=60)
-    assert summary == {"plan": "wenzhou-metrology", "areas": 4, "measures": 16, "indicators": 30, "targets": 24}
+    assert summary == {"plan": "wenzhou-metrology", "areas": 4, "measures": 16, "indicators": 41, "targets": 24}
     assert result.successful()

@@ -394,9 +394,10 @@ def test_the_measure_page_has_the_full_text_collapsed_and_its_indicators(demo, l
     details = element(body, '<details class="card dash-fulltext">', "</details>")
     assert measure.text_zh[:40] in details and " open" not in details[:60]
     period = latest_period_code()
-    for indicator in measure.indicators.filter(active=True):
-        row = element(body, f'id="ind-{indicator.code}"', "</tr>")
-        assert attr(row, "data-status") == api_row(client, indicator.code, period)["status"]
+    for indicator in measure.indicators.filter(active=True):  # its table rows and its narrative (M02-NAR)
+        tag = element(body, f'id="ind-{indicator.code}"', ">")
+        assert attr(tag, "data-status") == api_row(client, indicator.code, period)["status"]
+    assert 'class="dash-narrative" id="ind-M02-NAR"' in body
     # Targets due before the period show their final result at the deadline quarter.
     final = city_rows("2025Q4").get(indicator__code="M02-GRA")
     assert attr(element(body, 'id="ind-M02-GRA"', "</tr>"), "data-final-status") == final.status

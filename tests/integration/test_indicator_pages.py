@@ -249,6 +249,30 @@ def test_a_narrative_gets_a_status_timeline_instead_of_a_chart(computed, leader)
     assert [c["data-status"] for c in first_line] == city
 
 
+@pytest.mark.django_db
+def test_a_narratives_city_status_is_its_lead_units_with_the_count_per_status_beside_it(computed, leader):
+    html = indicator_page(client_for(leader), "M12-NAR", period="2026Q3").content.decode()
+    tags = Tags(html)
+    units = ProgressSnapshot.objects.filter(indicator__code="M12-NAR", period__code="2026Q3").select_related("unit")
+    by_unit = {r.unit.code: r.status for r in units}
+    counts = {t["data-status"]: int(t["data-count"]) for t in tags.tags if t["_tag"] == "li" and "data-count" in t}
+    unit_statuses = [s for code, s in by_unit.items() if code != CITY]
+    assert counts == {s: unit_statuses.count(s) for s in ("off_track", "at_risk", "on_track", "no_data")}
+    assert sum(counts.values()) == Indicator.objects.get(code="M12-NAR").reporting_units.count() == 5
+    (tile,) = tags.with_class("tile-self-statuses")
+    assert tile["data-lead"] == "D-AMR"
+    status = next(t for t in tags.with_class("tile-status"))["data-status"]
+    if by_unit["D-AMR"] != "no_data":  # the lead has reported: its status is the city's
+        assert status == by_unit[CITY] == by_unit["D-AMR"]
+    # One unit's red is visible beside a city that is not red (somewhere in the demo's quarters).
+    red_somewhere = ProgressSnapshot.objects.filter(
+        indicator__kind="narrative", status="off_track", unit__kind__in=["county", "department"]
+    ).values_list("indicator_id", "period_id")
+    city_not_red = set(ProgressSnapshot.objects.filter(
+        indicator__kind="narrative", unit__code=CITY).exclude(status="off_track").values_list("indicator_id", "period_id"))
+    assert any(pair in city_not_red for pair in red_somewhere)
+
+
 # --- the rule in words ----------------------------------------------------------------------------------
 
 
@@ -430,7 +454,10 @@ def test_long_unit_lists_are_paged_each_list_on_its_own(computed, leader, monkey
     second = client.get("/progress/counties/", {"scope": "all", "heatmap-page": "2", "summary-page": "3"}).content.decode()
     assert [r["data-unit"] for r in Tags(second).rows("heatmap")] == [CITY] + everyone[5:10]
     ranks = [int(r["data-rank"]) for r in Tags(second).rows("unit-summary")]
-    assert len(ranks) == 5 and min(ranks) >= 11, "the summary is on its own third page"
+    page_two = client.get("/progress/counties/", {"scope": "all", "summary-page": "2"}).content.decode()
+    before = [int(r["data-rank"]) for r in Tags(page_two).rows("unit-summary")]
+    # Places 11–15 (a rank shared by a tie may straddle the page break, so ranks are compared, not 11).
+    assert len(ranks) == 5 and min(ranks) >= max(before) >= 6 and max(ranks) >= 11, "the summary is on its own third page"
     assert "heatmap-page=2" in re.search(r'href="([^"]*summary-page=2[^"]*)"', second).group(1), "the other list's page is kept"
     last = client.get("/progress/counties/", {"scope": "all", "heatmap-page": "99"}).content.decode()
     assert [r["data-unit"] for r in Tags(last).rows("heatmap")][1:] == everyone[(pages - 1) * 5:], "past the end: the last page"
@@ -465,11 +492,13 @@ def test_rankings_are_ordered(computed, leader):
 
 @pytest.mark.django_db
 def test_reporting_completeness_per_unit(computed, leader):
+    # Every unit of the plan file reports something: take the education bureau's one indicator away.
+    Indicator.objects.get(code="S03-NAR").reporting_units.remove(Unit.objects.get(code="D-EDU"))
     response = client_for(leader).get("/progress/counties/", {"period": "2026Q3", "scope": "all"})
     spans = [t for t in Tags(response.content.decode()).tags if "data-approved" in t]
     period = Period.objects.get(code="2026Q3")
     reporting = Unit.objects.filter(active=True, reported_indicators__active=True).exclude(kind="city").distinct()
-    assert len(spans) == reporting.count() == 19  # units with nothing to report are left out
+    assert len(spans) == reporting.count() == 25  # units with nothing to report (D-EDU) are left out
     by_unit = {line.unit.code: line for line in response.context["data"].lines}
     for unit in reporting:
         assigned = Indicator.objects.filter(active=True, reporting_units=unit)

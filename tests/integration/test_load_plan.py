@@ -1,6 +1,7 @@
 """load_plan: the whole file is validated before anything is written; loads are idempotent."""
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.db.models import Sum
 from django.utils import translation
 
 from targets.models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, Target, Unit
+from targets.plan_file import PlanFileError, _dates_to_iso, validate_plan_data
 
 from ..conftest import CITY, PLAN_FILE, ROOT
 
@@ -23,6 +25,8 @@ def database_state() -> dict:
     """Return every row of the plan's tables (and reporting links), to compare before and after."""
     state = {m.__name__: sorted(map(repr, m.objects.values())) for m in MODELS}
     state["reporting"] = sorted(Indicator.reporting_units.through.objects.values_list("indicator_id", "unit_id"))
+    for model in (Measure, Safeguard, Indicator):
+        state[f"{model.__name__} partners"] = sorted(model.partner_units.through.objects.values_list(f"{model.__name__.lower()}_id", "unit_id"))
     return state
 
 
@@ -118,7 +122,7 @@ BROKEN = [
     (
         "duplicate indicator code",
         lambda d: d["indicators"].append(dict(find(d["indicators"], code="M01-STD"))),
-        "indicators[30].code",
+        "indicators[41].code",
         ("M01-STD",),
     ),
     ("duplicate unit code", lambda d: d["units"].append(dict(d["units"][3])), "units[27].code", ("330",)),
@@ -138,7 +142,7 @@ BROKEN = [
     (
         "goal naming an unknown indicator",
         lambda d: d["goals"][1]["indicators"].append("M99-XXX"),
-        "goals[1].indicators[2]",
+        "goals[1].indicators[3]",
         ("M99-XXX",),
     ),
     ("not a date", lambda d: d["plan"].update(start="2023-13-01"), "plan.start", ("2023-13-01",)),
@@ -163,6 +167,61 @@ def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_writte
     assert key_path in said, said
     assert any(word in said for word in words), said
     assert database_state() == before
+
+
+# Who answers for what (plans/FORMAT.md): checked before anything is written, as every rule above;
+# the database side is the test above's, so these only ask the checks (no load, no database).
+BROKEN_RESPONSIBILITIES = [
+    (
+        "measure without a lead unit",
+        lambda d: d["areas"][0]["measures"][1].pop("lead"),
+        "areas[0].measures[1].lead",
+        ("missing",),
+    ),
+    (
+        "the city as a partner",
+        lambda d: d["safeguards"][2]["partners"].append("330300"),
+        "safeguards[2].partners[2]",
+        ("aggregate",),
+    ),
+    (
+        "lead unit also a partner",
+        lambda d: find(d["indicators"], code="M04-NAR")["partners"].append("D-AMR"),
+        ".partners",
+        ("D-AMR",),
+    ),
+    (
+        "a reporting unit neither lead nor partner",
+        lambda d: find(d["indicators"], code="M09-PROV").update(partners=[]),
+        ".reporting_units[1]",
+        ("D-EIT",),
+    ),
+    (
+        "a narrative's lead that does not report it",
+        lambda d: find(d["indicators"], code="M03-NAR").update(lead="D-EDU", partners=["D-AMR", "D-MTI", "D-HRS"]),
+        ".lead",
+        ("narrative",),
+    ),
+    (
+        "an indicator's partner outside its measure's units",
+        lambda d: find(d["indicators"], code="M04-NAR")["partners"].append("D-EDU"),
+        ".partners",
+        ("D-EDU",),
+    ),
+]
+
+
+@pytest.mark.parametrize("breakage", BROKEN_RESPONSIBILITIES, ids=[b[0] for b in BROKEN_RESPONSIBILITIES])
+def test_lead_and_partner_units_are_checked_with_key_path_and_reason(breakage):
+    _, breaks, key_path, words = breakage
+    data = plan_data()
+    validate_plan_data(_dates_to_iso(data))  # the file as it is passes
+    breaks(data)
+    with pytest.raises(PlanFileError) as refused_with, translation.override("en"):
+        validate_plan_data(_dates_to_iso(data))
+    said = str(refused_with.value)
+    assert key_path in said, said
+    assert any(word in said for word in words), said
 
 
 @pytest.mark.django_db
@@ -198,6 +257,84 @@ def test_every_assumption_of_the_catalogue_is_marked_in_the_file():
     for code in ("M01-COV", "M11-ECG", "M11-MAM", "M11-OPT", "M13-TWO", "M13-PIL"):
         target = find(data["indicators"], code=code)["targets"][0]
         assert target.get("assumption"), f"{code}: the deadline is an assumption"
+    # Readings of the text that are choices: each is flagged on the target it concerns.
+    std_2027 = find(find(data["indicators"], code="M01-STD")["targets"], year=2027)
+    assert std_2027["value"] == 60 and std_2027["comparator"] == ">=" and "超过60项以上" in std_2027["assumption"]["zh"]
+    assert "以上" in find(data["indicators"], code="M06-ACH")["targets"][0]["assumption"]["zh"], "15 achievements: no 以上"
+    assert "B级或以上" in find(data["indicators"], code="M02-GRB")["targets"][0]["assumption"]["zh"]
+    enterprises = find(data["indicators"], code="M10-ENT")
+    assert enterprises.get("baseline", 0) == 0 and "2023年第一季度" in enterprises["targets"][0]["assumption"]["zh"]
+    for code in ("M13-TWO", "M13-PIL"):  # 持续推进: what "done" means is said
+        assert "“完成”指" in find(data["indicators"], code=code)["targets"][0]["assumption"]["zh"]
+    # Who leads and partners is never in the text: every measure and safeguard says so.
+    measures = [m for a in data["areas"] for m in a["measures"]]
+    assert all(item.get("assumption") for item in measures + data["safeguards"])
+    assert all("牵头" in i["assumption"]["zh"] for i in data["indicators"])
+
+
+def test_the_file_names_no_machine_path_and_keeps_the_texts_punctuation():
+    header = [line for line in PLAN_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert header and not any(re.search(r"(^|[\s(:])/(work|home|tmp|root|Users)\b", line[1:]) for line in header), header
+    seed = ROOT.parent / "shared" / "seed" / "plan-zh-hans.txt"  # beside the repository when present
+    titles = [a["title"]["zh"] for a in plan_data()["areas"]]
+    # The area titles as the text writes them: (一)加强计量基础能力建设,保证量值准确可靠 — an ASCII comma.
+    assert titles[0] == "加强计量基础能力建设,保证量值准确可靠"
+    assert all("," in title and "，" not in title for title in titles)
+    if seed.exists():
+        text = seed.read_text(encoding="utf-8")
+        assert all(title in text for title in titles)
+
+
+def test_every_measure_safeguard_and_indicator_has_a_lead_and_every_measure_and_goal_a_narrative():
+    data = plan_data()
+    indicators = data["indicators"]
+    measures = [m for a in data["areas"] for m in a["measures"]]
+    assert all(item["lead"] for item in measures + data["safeguards"] + indicators)
+    for measure in measures:
+        narratives = [i for i in indicators if i["home"] == {"measure": measure["number"]} and i["kind"] == "narrative"]
+        assert narratives, f"measure {measure['number']} has no quarterly narrative"
+        assert any(n["lead"] == measure["lead"] and n["lead"] in n["reporting_units"] for n in narratives), measure["number"]
+    for goal in data["goals"]:
+        assert any(
+            i["home"] == {"goal": goal["year"]} and i["kind"] == "narrative" and i["code"] in goal["indicators"] for i in indicators
+        ), goal["year"]
+    # Every department gets work from the text: none is listed only to report nothing.
+    reporting = {u for i in indicators for u in i["reporting_units"]}
+    assert {u["code"] for u in data["units"] if u["kind"] != "city"} <= reporting
+    # The departments the text gives work: health (measure 11: 医疗器械), energy-using units (12),
+    # agriculture-related instruments (14), transport and housing (11), commerce (14, 15).
+    reports = {code: {i["code"] for i in indicators if code in i["reporting_units"]} for code in ("D-HLT", "D-DRC", "D-AGR", "D-TRN", "D-HUD", "D-COM")}
+    assert "M11-NAR" in reports["D-HLT"] and "M12-NAR" in reports["D-DRC"] and "M14-NAR" in reports["D-AGR"]
+    assert "M11-NAR" in reports["D-TRN"] and "M13-NAR" in reports["D-HUD"] and {"M14-NAR", "M15-NAR"} <= reports["D-COM"]
+
+
+@pytest.mark.django_db
+def test_the_loaded_plan_names_who_answers_for_each_part(tmp_path):
+    load(PLAN_FILE)
+    amr = Unit.objects.get(code="D-AMR")
+    assert Measure.objects.filter(lead_unit__isnull=True).count() == 0 and Safeguard.objects.filter(lead_unit__isnull=True).count() == 0
+    assert not Indicator.objects.filter(active=True, lead_unit__isnull=True).exists()
+    m11 = Measure.objects.get(number=11)
+    assert m11.lead_unit == amr and {"D-HLT", "D-HUD", "D-TRN", "D-MTI"} <= set(m11.partner_units.values_list("code", flat=True))
+    assert Safeguard.objects.get(number=2).lead_unit.code == "D-FIN"
+    ecg = Indicator.objects.get(code="M11-ECG")
+    assert ecg.lead_unit.code == "D-MTI" and list(ecg.partner_units.values_list("code", flat=True)) == ["D-HLT"]
+    assert "牵头" in m11.assumption_zh
+    assert Indicator.objects.filter(active=True).count() == 41
+    assert Indicator.objects.filter(active=True, kind="narrative").count() == 22
+    # Changing who leads is an update in place, and a second load of the same file changes nothing.
+    data = plan_data()
+    measure = find([m for a in data["areas"] for m in a["measures"]], number=4)
+    measure["lead"], measure["partners"] = "D-MTI", ["D-AMR"]
+    find(data["indicators"], code="M04-NAR").update(lead="D-MTI", partners=["D-AMR"])
+    out, _ = load(write(tmp_path, data))
+    assert "updated" in out
+    assert Measure.objects.get(number=4).lead_unit.code == "D-MTI"
+    assert Indicator.objects.get(code="M04-NAR").lead_unit.code == "D-MTI"
+    assert list(Measure.objects.get(number=4).partner_units.values_list("code", flat=True)) == ["D-AMR"]
+    before = database_state()
+    assert "no changes" in load(write(tmp_path, data))[0]
+    assert database_state() == before
 
 
 def test_the_command_explains_problems_in_chinese_by_default(tmp_path):

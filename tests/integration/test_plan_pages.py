@@ -68,6 +68,23 @@ def test_a_measure_page_has_its_full_text_indicators_and_units(leader):
     assert "鹿城区" in body and "龙港市" in body
 
 
+
+@pytest.mark.django_db
+def test_measure_and_safeguard_pages_name_their_lead_and_partner_units(leader):
+    body = client_for(leader).get("/plan/measures/11/").content.decode()
+    block = body.split('class="responsibility"', 1)[1].split("</dl>", 1)[0]
+    assert 'data-lead="D-AMR"' in body and "温州市市场监督管理局" in block.split("lead-unit", 1)[1].split("</dd>", 1)[0]
+    partners = block.split("partner-units", 1)[1]
+    for code in ("D-HLT", "D-HUD", "D-TRN", "D-MTI"):
+        assert f'data-unit="{code}"' in partners, code
+    assert "牵头单位" in body and "配合单位" in body and "均为假定" in body  # the choice is flagged as assumed
+    # Measure 11's qualitative parts are reported as a narrative, its three standards stay milestones.
+    assert "M11-NAR" in body and "M11-ECG" in body
+    overview = client_for(leader).get("/plan/").content.decode()
+    safeguard_2 = overview.split('id="safeguard-2"', 1)[1].split("</article>", 1)[0]
+    assert 'data-lead="D-FIN"' in safeguard_2 and "温州市财政局" in safeguard_2
+
+
 @pytest.mark.django_db
 def test_an_unknown_measure_or_unit_is_404(leader):
     client = client_for(leader)
@@ -133,7 +150,7 @@ def test_only_administrators_reach_the_admin_site(leader, admin_user):
 @pytest.mark.django_db
 def test_pages_cost_a_fixed_number_of_queries(leader, django_assert_max_num_queries):
     client = client_for(leader)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # 20, and the safeguards' partner units (lead and partners shown)
         client.get("/plan/")
     with django_assert_max_num_queries(20):
         client.get("/units/")

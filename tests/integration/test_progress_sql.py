@@ -241,12 +241,25 @@ def cases(plan, reviewer):
     report(reviewer, "D-AMR", "M13-PIL", "2024Q2", done="true", completed_on="2024-06-30")
     report(reviewer, "D-MTI", "M13-PIL", "2025Q1", done="true", completed_on="2025-02-14")
     Indicator.objects.get(code="M13-PIL").reporting_units.remove(Unit.objects.get(code="D-AMR"))
-    # Narrative: the city takes the worst latest status of its units.
+    # Narratives: the city takes its lead unit's latest status (D-AMR leads M04-NAR and M16-NAR);
+    # before the lead has reported, the status most units gave, a tie going to the worse; with no
+    # lead at all (M05-NAR's taken away), always the majority.
     for unit, period, status in [
-        ("D-AMR", "2023Q1", "on_track"), ("D-MTI", "2023Q3", "at_risk"), ("D-AMR", "2024Q2", "off_track"),
-        ("D-AMR", "2025Q1", "on_track"), ("D-MTI", "2025Q3", "on_track"),
+        ("D-MTI", "2023Q1", "at_risk"), ("D-AMR", "2023Q2", "on_track"), ("D-MTI", "2023Q3", "off_track"),
+        ("D-AMR", "2024Q2", "off_track"), ("D-AMR", "2025Q1", "on_track"), ("D-MTI", "2025Q3", "on_track"),
     ]:
         report(reviewer, unit, "M04-NAR", period, self_status=status)
+    for unit, period, status in [
+        ("330302", "2023Q1", "on_track"), ("330381", "2023Q1", "off_track"), ("330303", "2023Q2", "on_track"),
+        ("D-AMR", "2023Q3", "at_risk"),
+    ]:
+        report(reviewer, unit, "M16-NAR", period, self_status=status)
+    Indicator.objects.filter(code="M05-NAR").update(lead_unit=None)
+    for unit, period, status in [
+        ("D-MTI", "2023Q1", "on_track"), ("D-SCI", "2023Q1", "at_risk"), ("D-AMR", "2023Q1", "off_track"),
+        ("D-AMR", "2023Q2", "on_track"),
+    ]:
+        report(reviewer, unit, "M05-NAR", period, self_status=status)
 
 
 def test_it_computes_the_targeted_cases_exactly_as_the_python_engine(cases):
@@ -261,7 +274,12 @@ def test_it_computes_the_targeted_cases_exactly_as_the_python_engine(cases):
     assert "no_target" in statuses(rows, "M01-STD", "330381")
     assert set(statuses(rows, "M01-STD", "330304")) == {"no_data"}
     assert statuses(rows, "M01-STD", "330303")[0] == "no_data" and "no_target" in statuses(rows, "M01-STD", "330303")
-    assert statuses(rows, "M04-NAR")[:7] == ["on_track", "on_track", "at_risk", "at_risk", "at_risk", "off_track", "off_track"]
+    # lead missing (the majority), lead present (its status, even against a partner's off_track)
+    assert statuses(rows, "M04-NAR")[:7] == ["at_risk", "on_track", "on_track", "on_track", "on_track", "off_track", "off_track"]
+    # a tie (on_track 1 : off_track 1) goes to the worse; then the majority; then the lead
+    assert statuses(rows, "M16-NAR")[:4] == ["off_track", "on_track", "at_risk", "at_risk"]
+    # no lead: one of each is a tie, the worst; then two on_track against one at_risk
+    assert statuses(rows, "M05-NAR")[:2] == ["off_track", "on_track"]
     city = Unit.objects.get(code=CITY).pk
     share = [r["actual"] for r in rows.values() if r["unit_id"] == city and r["indicator_id"] == Indicator.objects.get(code="M13-TWO").pk]
     assert Decimal("0.5") in share

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
 from targets.actions import evidence_attach, period_set_open, submission_approve, submission_return
-from targets.models import AuditEntry, Evidence, Indicator, Period, Submission, SubmissionVersion
+from targets.models import AuditEntry, Evidence, Indicator, Period, Submission, SubmissionVersion, Unit
 
 from ..conftest import client_for
 from ..factories import approved, draft, open_period, submitted
@@ -83,6 +83,58 @@ def test_it_counts_the_units_indicators_by_state_for_each_open_period(reporter, 
     returned_block = body.split('class="returned-list', 1)[1].split("</section>", 1)[0]
     assert "覆盖率口径不对。" in returned_block and f"/report/{Q3}/M01-COV/" in returned_block
     assert body.index("returned-list") < body.index("period-card")
+
+
+def answered(body: str) -> dict[str, dict[str, str]]:
+    """Return the home page's "what my unit answers for" rows: indicator code → its data-* values."""
+    section = body.split('id="responsibilities"', 1)[1].split("</section>", 1)[0]
+    return {
+        m.group(1): dict(re.findall(r'data-(role|state)="([^"]*)"', m.group(0)))
+        for m in re.finditer(r'<div class="answered" data-indicator="([A-Z0-9-]+)"[^>]*>', section)
+    }
+
+
+@pytest.mark.django_db
+def test_it_lists_what_the_unit_answers_for_with_this_quarters_state(reporter, reviewer):
+    approved(reporter, reviewer, "M14-RATE")
+    draft(reporter, "M16-NAR")
+    body = client_for(reporter).get("/report/").content.decode()
+    assert zh("What my unit answers for") == "本单位负责的工作" and "本单位负责的工作" in body
+    rows = answered(body)
+    # A county partners every indicator it reports; its state this quarter is shown beside it.
+    reported = set(Indicator.objects.filter(active=True, reporting_units=reporter.unit).values_list("code", flat=True))
+    assert reported <= set(rows)
+    assert rows["M14-RATE"] == {"role": "partner", "state": "approved"}
+    assert rows["M16-NAR"] == {"role": "partner", "state": "draft"}
+    assert rows["M01-STD"]["state"] == "missing"
+    section = body.split('id="responsibilities"', 1)[1]
+    assert f"/report/{Q3}/M14-RATE/" in section and 'data-kind="safeguard" data-number="1" data-role="partner"' in section
+
+
+@pytest.mark.django_db
+def test_a_lead_unit_sees_what_it_leads_and_how_many_units_reported(reviewer):
+    from targets.actions import user_create_or_update
+    from targets.selectors.responsibilities import unit_responsibilities
+
+    amr, _ = user_create_or_update(username="reporter_amr_test", role="reporter", unit_code="D-AMR", password="Test-password-2026")
+    lucheng, _ = user_create_or_update(username="reporter_lc_test", role="reporter", unit_code="330302", password="Test-password-2026")
+    approved(lucheng, reviewer, "M01-STD", Q3, increment="1", items="装置1 | LC-1")
+    approved(amr, reviewer, "M12-NAR", Q3, narrative="出台居民生活领域“双碳”工作实施方案。", self_status="on_track")
+    body = client_for(amr).get("/report/").content.decode()
+    rows = answered(body)
+    # It leads measure 1's count without reporting it: one of its thirteen reporting units is approved.
+    assert rows["M01-STD"] == {"role": "lead"}
+    assert "1" in body.split('data-indicator="M01-STD"', 1)[1].split("</div>", 1)[0]
+    assert rows["M12-NAR"] == {"role": "lead", "state": "approved"}
+    period = Period.objects.get(code=Q3)
+    found = {r.item.number: r for r in unit_responsibilities(amr.unit, period) if r.kind == "measure"}
+    assert sorted(found) == list(range(1, 17)) and all(r.is_lead for r in found.values())
+    std = next(a for a in found[1].indicators if a.indicator.code == "M01-STD")
+    assert (std.reports, std.approved, std.reporters) == (False, 1, 13)
+    goals = [r for r in unit_responsibilities(amr.unit, period) if r.kind == "goal"]
+    assert [g.goal_year for g in goals] == [2025, 2027, 2035] and all(g.is_lead for g in goals)
+    health = unit_responsibilities(Unit.objects.get(code="D-HLT"), period)
+    assert {(r.kind, r.item.number if r.item else r.goal_year, r.role) for r in health} >= {("measure", 11, "partner"), ("measure", 15, "partner")}
 
 
 @pytest.mark.django_db
@@ -165,7 +217,8 @@ def test_the_pages_cost_a_fixed_number_of_queries(reporter, reviewer, django_ass
         approved(reporter, reviewer, code, "2026Q2")
     with django_assert_max_num_queries(10):
         assert client.get(f"/report/{Q3}/").status_code == 200
-    with django_assert_max_num_queries(11):
+    # 11, and what the unit answers for: its indicators with states, approvals, measures, safeguards
+    with django_assert_max_num_queries(15):
         assert client.get("/report/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(FORM).status_code == 200

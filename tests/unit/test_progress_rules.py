@@ -13,6 +13,8 @@ from targets.progress import (
     TargetSpec,
     active_target,
     compute_indicator,
+    narrative_city_status,
+    narrative_status_counts,
 )
 
 CAL = Calendar(first_year=2023, first_quarter=1)  # plan start 2023Q1
@@ -154,12 +156,41 @@ def test_milestones_city_share_and_time_rule():
     assert rows_at(done, "2025Q4").status == Status.ACHIEVED
 
 
-def test_narrative_city_status_is_the_worst_latest_unit_status():
-    spec = IndicatorSpec(kind="narrative", baseline=D(0), targets=(), reporting_units=(1, 2))
-    figures = [Figure(unit=1, q=1, self_status="on_track"), Figure(unit=2, q=1, self_status="at_risk"), Figure(unit=2, q=2, self_status="on_track")]
-    rows = compute_indicator(spec, figures, 2, CAL, SETTINGS)
-    assert rows_at(rows, "2023Q1").status == "at_risk"
-    assert rows_at(rows, "2023Q2").status == "on_track"
+def narrative_rows(figures, lead, n=4):
+    spec = IndicatorSpec(kind="narrative", baseline=D(0), targets=(), reporting_units=(1, 2, 3), lead_unit=lead)
+    return compute_indicator(spec, figures, n, CAL, SETTINGS)
+
+
+def test_narrative_city_status_is_the_lead_units_latest_status_when_it_has_reported():
+    figures = [
+        Figure(unit=2, q=1, self_status="off_track"), Figure(unit=3, q=1, self_status="off_track"),
+        Figure(unit=1, q=2, self_status="on_track"), Figure(unit=1, q=4, self_status="at_risk"),
+    ]
+    rows = narrative_rows(figures, lead=1)
+    # 2023Q1: the lead has not reported: the majority (off_track); then the lead's own status, even
+    # against two partners' off_track (one red is shown beside it, it does not paint the city red).
+    assert [rows_at(rows, p).status for p in ("2023Q1", "2023Q2", "2023Q3", "2023Q4")] == ["off_track", "on_track", "on_track", "at_risk"]
+    assert [rows_at(rows, "2023Q3", unit=u).status for u in (1, 2, 3)] == ["on_track", "off_track", "off_track"]
+
+
+def test_narrative_city_status_without_the_lead_is_the_majority_and_a_tie_goes_to_the_worse():
+    figures = [
+        Figure(unit=1, q=1, self_status="on_track"), Figure(unit=2, q=1, self_status="at_risk"),
+        Figure(unit=3, q=2, self_status="on_track"),
+        Figure(unit=1, q=3, self_status="off_track"),
+    ]
+    for lead in (None, 9):  # no lead unit, or a lead unit that never reported
+        rows = narrative_rows(figures, lead=lead)
+        # 1 : 1 → the worse (at_risk); 2 on_track : 1 at_risk; one of each → the worst.
+        assert [rows_at(rows, p).status for p in ("2023Q1", "2023Q2", "2023Q3")] == ["at_risk", "on_track", "off_track"]
+    assert rows_at(narrative_rows([], lead=1), "2023Q1").status == Status.NO_DATA
+
+
+def test_narrative_status_counts_and_city_status_helpers():
+    assert narrative_status_counts(["on_track", "off_track", "on_track"]) == {"on_track": 2, "at_risk": 0, "off_track": 1}
+    assert narrative_city_status("at_risk", ["off_track", "off_track"]) == "at_risk"
+    assert narrative_city_status("", ["on_track", "off_track"]) == "off_track"
+    assert narrative_city_status(None, []) is None
 
 
 def test_a_unit_target_gives_the_unit_its_own_status_and_pace():
