@@ -193,3 +193,84 @@ class ConflictSerializer(ErrorsSerializer):
     """409: the record changed since the version sent, or its state does not allow the step."""
 
     current = SubmissionDetailSerializer(help_text=gettext_lazy("the record as it now stands"))
+
+
+# --- GET /api/v1/plan/ (its schema: the view returns selectors.plan_as_dict as it is) --------------
+
+
+class PlanTargetOutSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    deadline = serializers.DateField()
+    mode = serializers.ChoiceField(choices=["reach", "maintain"])
+    comparator = serializers.ChoiceField(choices=[">=", "=", "<="])
+    value = serializers.FloatField()
+    stretch = serializers.FloatField(allow_null=True)
+    aspirational = serializers.BooleanField()
+    unit = serializers.CharField(allow_null=True, help_text=gettext_lazy("a unit's own share of the city target; null: the city's"))
+
+
+class PlanIndicatorOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField(help_text=gettext_lazy("unit of measure"))
+    kind = serializers.ChoiceField(choices=Indicator.Kind.choices)
+    definition = serializers.CharField(help_text=gettext_lazy("the definition (口径): what counts and what does not; \"\" if the plan file gives none"))
+    numerator = serializers.CharField(help_text=gettext_lazy("ratios: what the numerator counts"))
+    denominator = serializers.CharField(help_text=gettext_lazy("ratios: what the denominator counts"))
+    item_label = serializers.CharField(help_text=gettext_lazy("counts: how one item is written, e.g. 企业名称 | 统一社会信用代码"))
+    figures_cover = serializers.ChoiceField(
+        choices=Indicator.Covers.choices,
+        help_text=gettext_lazy("the time one report's figures cover: this quarter only, the year to date, or the latest state"),
+    )
+    baseline = serializers.FloatField()
+    reporting_units = serializers.ListField(child=serializers.CharField())
+    targets = PlanTargetOutSerializer(many=True)
+
+
+class PlanSectionOutSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    indicators = PlanIndicatorOutSerializer(many=True)
+
+
+class PlanAreaOutSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    measures = PlanSectionOutSerializer(many=True)
+
+
+class PlanGoalOutSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    text = serializers.CharField()
+    indicators = serializers.ListField(child=serializers.CharField())
+
+
+class PlanGoalIndicatorOutSerializer(PlanIndicatorOutSerializer):
+    goal = serializers.IntegerField()
+
+
+class PlanUnitOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    parent = serializers.CharField(allow_null=True)
+
+
+class PlanInfoOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    issuer = serializers.CharField()
+    start = serializers.DateField()
+    horizons = serializers.ListField(child=serializers.IntegerField())
+
+
+class PlanOutSerializer(serializers.Serializer):
+    plan = PlanInfoOutSerializer()
+    goals = PlanGoalOutSerializer(many=True)
+    areas = PlanAreaOutSerializer(many=True)
+    safeguards = PlanSectionOutSerializer(many=True)
+    goal_indicators = PlanGoalIndicatorOutSerializer(many=True)
+    units = PlanUnitOutSerializer(many=True)

@@ -36,6 +36,7 @@ from ..serializers import (
     ConflictSerializer,
     ErrorsSerializer,
     PeriodSerializer,
+    PlanOutSerializer,
 )
 from .common import client_ip
 
@@ -82,7 +83,7 @@ CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, descrip
     operation_id="plan_retrieve",
     tags=[TAG_PLAN],
     summary=gettext_lazy("The whole plan: goals, areas, measures, indicators, targets, units"),
-    responses={200: OpenApiTypes.OBJECT, **_errors()},
+    responses={200: PlanOutSerializer, **_errors()},
 )
 @api_view(["GET"])
 def plan_detail(request):
