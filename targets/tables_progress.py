@@ -197,7 +197,7 @@ class UnitSummaryTable(PortalTable):
     off_track = tables.Column(verbose_name=LABELS[Status.OFF_TRACK], empty_values=(), order_by=("counts__off_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     missed = tables.Column(verbose_name=LABELS[Status.MISSED], empty_values=(), order_by=("counts__missed",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     completeness = tables.Column(
-        verbose_name=gettext_lazy("Approved reports"),
+        verbose_name=gettext_lazy("Reporting completeness"),
         empty_values=(),
         order_by=("completeness_sort",),
         attrs={"td": {"class": "num completeness"}, "th": {"class": "num"}},

@@ -70,7 +70,8 @@ class MapEntry:
 
 
 def _hover(entry: MapEntry) -> str:
-    return "<br>".join([f"<b>{escape(entry.name)}</b>", *(escape(line) for line in entry.lines if line)])
+    # Lines only, no <b>: plotly.js writes bold as an inline style attribute, which the CSP refuses.
+    return "<br>".join([escape(entry.name), *(escape(line) for line in entry.lines if line)])
 
 
 def _layout(fig: go.Figure, *, legend: bool) -> None:
@@ -249,7 +250,9 @@ def _overview_entries(data) -> list[MapEntry]:
             lights[LIGHTS.get(status, GREY)] += count
         judged = lights[GREEN] + lights[YELLOW] + lights[RED]
         share = Decimal(100 * lights[GREEN]) / judged if judged else None
-        lines = [f"{light_label(light)}: {lights[light]}" for light in (GREEN, YELLOW, RED, GREY)]
+        lines = [
+            _("%(light)s: %(count)s") % {"light": light_label(light), "count": lights[light]} for light in (GREEN, YELLOW, RED, GREY)
+        ]
         if share is not None:
             lines.insert(0, _("on track: %(share)s%% of %(n)s judged indicators") % {"share": f"{share:.0f}", "n": judged})
         if line.completeness_pct is not None:

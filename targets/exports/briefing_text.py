@@ -61,7 +61,7 @@ COUNTY_HEADER = [
     gettext_lazy("Achieved or on track"),
     gettext_lazy("At risk"),
     gettext_lazy("Off track or missed"),
-    gettext_lazy("Approved reports"),
+    gettext_lazy("Reporting completeness"),
     gettext_lazy("Reported on time"),
     gettext_lazy("List"),
 ]

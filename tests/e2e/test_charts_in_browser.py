@@ -68,7 +68,8 @@ def test_every_chart_is_drawn_under_a_strict_policy(strict_page, live_server, sc
         # a click on one opens its page.
         chart = next(c for c in charts if c.endswith("county-map"))
         assert page.locator(f"#{chart} .choroplethlocation").count() >= 12
-        # Click the middle of the largest division (永嘉县: compact, no islands).
+        # Hover over the middle of the largest division, then click it.
+        page.locator(f"#{chart}").scroll_into_view_if_needed()
         box = page.evaluate(
             """(id) => { let best = null;
                  document.querySelectorAll('#' + id + ' .choroplethlocation').forEach((p) => {
@@ -77,5 +78,7 @@ def test_every_chart_is_drawn_under_a_strict_policy(strict_page, live_server, sc
                  return {x: best.x + best.width / 2, y: best.y + best.height / 2}; }""",
             chart,
         )
+        page.mouse.move(box["x"], box["y"])
+        page.wait_for_function("(id) => document.querySelector('#' + id + ' .hoverlayer').textContent.includes('：')", arg=chart)
         page.mouse.click(box["x"], box["y"])
         page.wait_for_url("**/units/3303*/", timeout=10_000)

@@ -56,8 +56,9 @@ def test_no_trace_makes_plotly_fetch_world_outlines_and_clicks_lead_to_the_count
     assert {t["colorscale"][0][1] for t in areas} == {COLOURS["on_track"], COLOURS["off_track"]}
     layout = fig.to_dict()["layout"]["geo"]
     assert layout["fitbounds"] == "locations" and layout["visible"] is False
-    # No colour bar: plotly.js draws its gradient with an inline style the CSP refuses.
+    # No colour bar and no bold hover text: plotly.js draws both with inline styles the CSP refuses.
     assert all(t.get("showscale") is False for t in areas)
+    assert not any("<b>" in text for t in areas for text in t["text"])
 
 
 def test_values_fall_in_steps_and_shares_in_traffic_light_bands():
