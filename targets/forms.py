@@ -56,7 +56,7 @@ def _items_input(value: ValueField) -> forms.Field:
     help_text = format_lazy("{} {}", value.help_text, _("Inside a name or number, write \\| for “|” and \\n for a line break."))
     return forms.CharField(
         label=_label(value.name), required=False, help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 6, f"data-{value.name}": "", "placeholder": "标准装置名称 | 证书编号"}),
+        widget=forms.Textarea(attrs={"rows": 6, f"data-{value.name}": ""}),
     )
 
 
@@ -109,6 +109,7 @@ class FiguresForm(forms.Form):
         self.indicator = indicator
         for value in kind_of(indicator).fields:
             self.fields[value.name] = INPUT_FIELDS[value.input](value)
+        self._explain_fields(indicator)
         self.fields["note"] = forms.CharField(label=_label("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
         self.fields["explanation"] = forms.CharField(
             label=_label("explanation"), required=False,
@@ -121,6 +122,21 @@ class FiguresForm(forms.Form):
         )
         # The version the user started from; absent when the submission does not exist yet.
         self.fields["version"] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def _explain_fields(self, indicator: Indicator) -> None:
+        """Say under each input what it counts, in the indicator's own words from the plan file:
+        a ratio's numerator and denominator, how one counted item is written (its placeholder too)."""
+        for name, counts in (("numerator", indicator.numerator_counts), ("denominator", indicator.denominator_counts)):
+            if name in self.fields and counts:
+                self.fields[name].help_text = _("Counts: %(what)s") % {"what": counts}
+        if "items" in self.fields:
+            label = indicator.item_label or _("name | number")
+            self.fields["items"].widget.attrs["placeholder"] = label
+            self.fields["items"].help_text = format_lazy(
+                "{} {}",
+                _("One item per line: %(label)s.") % {"label": label},
+                _("Inside a name or number, write \\| for “|” and \\n for a line break."),
+            )
 
     @property
     def value_fields(self) -> tuple[str, ...]:

@@ -171,6 +171,12 @@ class IndicatorKind:
     gap_label: Promise = _("Gap (time − completion)")  # the gap's tile
     # What the units comparison ranks its units by (ranked_by_value kinds only).
     ranked_by: Promise = _("units ranked by their ratio")
+    # The time one report covers unless the plan file says (Indicator.Covers), and that in a sentence
+    # for the form and the Excel template; `year_to_date`: its rate sums the year's quarters (the form
+    # shows the year's rate with the quarter being typed).
+    covers: str = "quarter"
+    covers_help: Promise = _("This quarter's progress.")
+    year_to_date: bool = False
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -231,6 +237,9 @@ def _count_summary(version) -> str:
     if version.increment is None:
         return "—"
     listed = len(version.items or [])
+    if not listed:
+        # Figures without a list of items (the demo's, or a zero) are not an error: say the number only.
+        return gettext("+%s this quarter") % _number(version.increment)
     return gettext("+%(increment)s (%(listed)s)") % {
         "increment": _number(version.increment),
         "listed": ngettext("%d item listed", "%d items listed", listed) % listed,
@@ -301,6 +310,7 @@ KINDS: dict[str, IndicatorKind] = {
     for kind in (
         IndicatorKind(
             value="cumulative",
+            covers_help=_("This quarter's increment only; the running total is computed by the portal."),
             ranked_by=_("units ranked by the total of their approved increments"),
             fields=(
                 ValueField(
@@ -343,6 +353,11 @@ KINDS: dict[str, IndicatorKind] = {
         ),
         IndicatorKind(
             value="ratio_ytd",
+            year_to_date=True,
+            covers_help=_(
+                "This quarter's counts only; the year-to-date rate is computed: the portal adds up the "
+                "numerators and denominators of the year's quarters."
+            ),
             fields=(
                 ValueField(
                     "numerator", COUNT, required=True, missing=_enter(_("the numerator")),
@@ -391,6 +406,8 @@ KINDS: dict[str, IndicatorKind] = {
         ),
         IndicatorKind(
             value="ratio_latest",
+            covers="latest",
+            covers_help=_("The state at the end of this quarter (not the change since the last quarter)."),
             fields=(
                 ValueField(
                     "numerator", COUNT, required=True, missing=_enter(_("the numerator")),
@@ -430,6 +447,8 @@ KINDS: dict[str, IndicatorKind] = {
         ),
         IndicatorKind(
             value="milestone",
+            covers="latest",
+            covers_help=_("Whether it is done at the end of this quarter, and when it was done."),
             fields=(
                 ValueField("done", YES_NO, required=True, missing=_("Say whether it is done.")),
                 ValueField(
@@ -551,3 +570,13 @@ SHOWN_INPUTS: dict[str, str] = INPUTS | {"ratio_pct": PERCENT}
 def kind_of(indicator_or_kind: Any) -> IndicatorKind:
     """Return the entry of an indicator's kind (an Indicator, or its kind's value)."""
     return KINDS[getattr(indicator_or_kind, "kind", indicator_or_kind)]
+
+
+# --- What one report covers, in words (the reporting form, the Excel template's instructions) ----
+
+def covers_instruction(indicator) -> str:
+    """Return the sentence that says what time one report's figures cover and what the portal
+    computes from them: the plan file's `figures_cover` where it departs from its kind's."""
+    if indicator.covers == "year_to_date" and kind_of(indicator).covers != "year_to_date":
+        return str(_("Enter the figures of the year to date: from 1 January to the end of this quarter."))
+    return str(kind_of(indicator).covers_help)

@@ -72,6 +72,12 @@ INDICATOR = _obj(
     {
         "baseline": NUMBER,
         "targets": {"type": "array", "items": TARGET},
+        # What a reporter needs to count it (optional; shown on the form, the Excel template and the API):
+        "definition": _text(),  # 口径: what counts, what does not
+        "numerator": _text(300),  # ratios: what the numerator counts
+        "denominator": _text(300),  # … and the denominator
+        "item_label": _text(100),  # counts: how one item is written, e.g. 企业名称 | 统一社会信用代码
+        "figures_cover": {"enum": ["quarter", "year_to_date", "latest"]},  # the time one report covers
     },
 )
 

@@ -13,11 +13,12 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 
 from . import selectors
-from .charts import status_by_area_chart
+from .charts import county_links, overview_map_chart, status_by_area_chart
 from .dashboard_cache import cached_body
 from .selectors.dashboards import dashboard_meta, dashboard_overview
 from .selectors.periods import period_pick
 from .selectors.progress import computed_periods
+from .selectors.unit_comparison import comparison
 
 
 def dashboard_context(requested_period: str = "") -> dict:
@@ -42,6 +43,23 @@ def _period_key(context: dict) -> tuple:
     return (context["period"].code if context["period"] else "-",)
 
 
+def overview_map_body(context: dict, request=None) -> str:
+    """Render the overview's map of the county-level divisions (a section of its own, after the body)."""
+    if context["period"] is None:
+        return ""
+    data = comparison(context["plan"], period=context["period"], periods=context["periods"], scope="counties")
+    return render_to_string(
+        "targets/_overview_county_map.html",
+        {"map_chart": overview_map_chart(data), "links": county_links(data), "period": context["period"]},
+        request,
+    )
+
+
+def overview_map_body_cached(context: dict, request=None) -> SafeString:
+    """Return the overview's map section from the cache (kept until the next recompute, as the body)."""
+    return cached_body("overview-map", context["plan"], _period_key(context), lambda: overview_map_body(context, request))
+
+
 def overview_body_cached(context: dict, request=None) -> SafeString:
     """Return the overview's body for `context`'s period from the cache, rendering it when the
     snapshots changed since (its body is the same for every reader of a period)."""
@@ -58,3 +76,4 @@ def overview_warm() -> None:
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             overview_body_cached(dict(context))
+            overview_map_body_cached(dict(context))

@@ -197,7 +197,7 @@ class UnitSummaryTable(PortalTable):
     off_track = tables.Column(verbose_name=LABELS[Status.OFF_TRACK], empty_values=(), order_by=("counts__off_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     missed = tables.Column(verbose_name=LABELS[Status.MISSED], empty_values=(), order_by=("counts__missed",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     completeness = tables.Column(
-        verbose_name=gettext_lazy("Approved reports"),
+        verbose_name=gettext_lazy("Reporting completeness"),
         empty_values=(),
         order_by=("completeness_sort",),
         attrs={"td": {"class": "num completeness"}, "th": {"class": "num"}},
@@ -235,10 +235,10 @@ class UnitSummaryTable(PortalTable):
         if pct is None:
             return format_html('<span class="muted">{}</span>', _("none assigned"))
         return format_html(
-            '<span class="completeness-cell" data-approved="{}" data-assigned="{}" data-pct="{}">'
+            '<span class="completeness-cell" data-complete="{}" data-assigned="{}" data-pct="{}">'
             '<meter min="0" max="100" low="60" high="99" optimum="100" value="{}" aria-hidden="true"></meter> '
             "{}% <span class=\"muted small\">({}/{})</span></span>",
-            record.approved, record.assigned, pct, pct, pct, record.approved, record.assigned,
+            record.complete, record.assigned, pct, pct, pct, record.complete, record.assigned,
         )
 
 

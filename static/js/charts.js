@@ -17,8 +17,22 @@
         return;  // nothing to draw, or drawn already
       }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true });
+      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true })
+        .then(function () { el.on("plotly_click", openCustomdataUrl); });
     });
+  }
+
+  /* A point whose customdata is one of the portal's own addresses ("/units/330302/") is a link:
+     a click opens it (the county map). Other customdata (e.g. a status in words) is left alone. */
+  function openCustomdataUrl(event) {
+    var point = event && event.points && event.points[0];
+    var target = point && point.customdata;
+    if (Array.isArray(target)) {
+      target = target[0];
+    }
+    if (typeof target === "string" && target.charAt(0) === "/" && target.charAt(1) !== "/") {
+      window.location.assign(target);
+    }
   }
 
   if (document.readyState === "loading") {

@@ -1,5 +1,7 @@
 /* The reporter's form: live feedback while typing (the server checks everything again).
-   - ratio indicators: the percentage numerator / denominator as it is typed;
+   - ratio indicators: the percentage numerator / denominator as it is typed, and for year-to-date
+     ratios the year's rate with this quarter (the year's earlier approved counts come in
+     data-year-numerator / data-year-denominator: the quarter's counts are added to them);
    - cumulative indicators: how many items are listed against the increment.
    Texts come translated from data attributes; no library, nothing fetched from outside. */
 (function () {
@@ -49,6 +51,17 @@
       if (num > den) {
         output.textContent += " — " + output.dataset.tooHigh;
         output.classList.add("warning");
+      }
+      var yearNum = parseCount(output.dataset.yearNumerator);
+      var yearDen = parseCount(output.dataset.yearDenominator);
+      if (output.dataset.yearTemplate && yearNum !== null && yearDen !== null && yearDen + den > 0) {
+        var totalNum = yearNum + num;
+        var totalDen = yearDen + den;
+        output.textContent += " · " + fill(output.dataset.yearTemplate, {
+          pct: ((100 * totalNum) / totalDen).toFixed(1),
+          num: totalNum,
+          den: totalDen,
+        });
       }
     }
     numerator.addEventListener("input", update);

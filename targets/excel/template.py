@@ -9,7 +9,7 @@ import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..kinds import KINDS
+from ..kinds import KINDS, covers_instruction
 from ..models import Period, SubmissionVersion, Unit
 from ..selectors.reporting import SlotRow
 from .layout import (
@@ -73,7 +73,26 @@ def _cell_value(key: str, slot: SlotRow):
     return None if value == "" else value
 
 
-def _instructions(unit: Unit, period: Period, kinds: set[str], titles: tuple[str, str, str]) -> list[tuple[str, bool]]:
+def _definition_lines(indicators) -> list[tuple[str, bool]]:
+    """Return each indicator's definition lines: what one report covers, its 口径, what its numerator
+    and denominator count, how an item is written (the plan file's words; kinds.covers_instruction)."""
+    lines: list[tuple[str, bool]] = [("", False), (_("What each indicator counts"), True)]
+    for indicator in indicators:
+        lines.append((f"{indicator.code} {indicator.name}: {covers_instruction(indicator)}", False))
+        for label, text in (
+            (_("Definition"), indicator.definition),
+            (_("Numerator"), indicator.numerator_counts),
+            (_("Denominator"), indicator.denominator_counts),
+            (_("One item per line"), indicator.item_label),
+        ):
+            if text:
+                lines.append((f"    {label}: {text}", False))
+    return lines
+
+
+def _instructions(
+    unit: Unit, period: Period, kinds: set[str], titles: tuple[str, str, str], indicators=()
+) -> list[tuple[str, bool]]:
     """Return the instruction lines (text, is_heading) for the unit's template."""
     _help, data, items = titles
     yes, no = yes_no()
@@ -94,6 +113,7 @@ def _instructions(unit: Unit, period: Period, kinds: set[str], titles: tuple[str
     lines += [("• " + entry.excel_help % words, False) for value, entry in KINDS.items() if value in kinds]
     lines += [
         ("• " + _("Note: optional. Explanation: needed when figures are unusual (an increment above 3× the unit's largest earlier quarter, or a denominator moving more than 50%)."), False),
+        *_definition_lines(indicators),
         ("", False),
         (_("Uploading"), True),
         (_("Upload the filled file on the portal (Report → Excel). You will see a row-by-row check before anything is saved; nothing is saved until you confirm, and then all rows are saved or none."), False),
@@ -110,7 +130,8 @@ def template_build(*, unit: Unit, period: Period, slots: list[SlotRow]) -> bytes
     help_sheet.title = titles[0]
     help_sheet.column_dimensions["A"].width = 120
     kinds = {slot.indicator.kind for slot in slots}
-    for r, (text, heading) in enumerate(_instructions(unit, period, kinds, titles), start=1):
+    indicators = [slot.indicator for slot in slots]
+    for r, (text, heading) in enumerate(_instructions(unit, period, kinds, titles, indicators), start=1):
         cell = write_cell(help_sheet, r, 1, text or None)
         cell.alignment = WRAP
         if heading:

@@ -150,7 +150,7 @@ def counties_figure(briefing: Briefing) -> Figure | None:
     left_axes.set_title(_("Indicators by light"), fontsize=8.5)
     approved = [c.line.completeness_pct or 0 for c in counties]
     on_time = [c.on_time_pct or 0 for c in counties]
-    right_axes.barh(names, approved, color=ACTUAL_COLOUR, height=0.6, label=_("Approved reports"))
+    right_axes.barh(names, approved, color=ACTUAL_COLOUR, height=0.6, label=_("Reporting completeness"))
     right_axes.scatter(on_time, names, marker="D", s=18, color=LIGHT_COLOURS[GREY], edgecolors=INK, linewidths=0.5, zorder=3, label=_("Reported on time"))
     right_axes.set_xlim(0, 105)
     right_axes.xaxis.set_major_formatter(ticker.PercentFormatter(decimals=0))

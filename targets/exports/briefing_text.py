@@ -61,7 +61,7 @@ COUNTY_HEADER = [
     gettext_lazy("Achieved or on track"),
     gettext_lazy("At risk"),
     gettext_lazy("Off track or missed"),
-    gettext_lazy("Approved reports"),
+    gettext_lazy("Reporting completeness"),
     gettext_lazy("Reported on time"),
     gettext_lazy("List"),
 ]
@@ -289,7 +289,7 @@ def county_cells(county: CountyLine, briefing: Briefing) -> list[str]:
         str(line.good),
         str(county.light_count(YELLOW_STATUSES)),
         str(county.light_count(RED_STATUSES)),
-        _share(line.approved, line.assigned, line.completeness_pct),
+        _share(line.complete, line.assigned, line.completeness_pct),
         _share(county.on_time, county.assigned, county.on_time_pct),
         mark,
     ]

@@ -176,6 +176,24 @@ class Indicator(Bilingual, Responsible):
     )
     assumption_zh = models.TextField(_("assumption (Chinese)"), blank=True)
     assumption_en = models.TextField(_("assumption (English)"), blank=True)
+    # What a reporter needs to know to count it (the plan file's optional keys after `name`): the
+    # definition (口径), what a ratio's numerator and denominator count, how one counted item is
+    # written (a name | an identifier), and the time the figures of one report cover.
+    definition_zh = models.TextField(_("definition (Chinese)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    numerator_zh = models.CharField(_("numerator counts (Chinese)"), max_length=300, blank=True)
+    numerator_en = models.CharField(_("numerator counts (English)"), max_length=500, blank=True)
+    denominator_zh = models.CharField(_("denominator counts (Chinese)"), max_length=300, blank=True)
+    denominator_en = models.CharField(_("denominator counts (English)"), max_length=500, blank=True)
+    item_label_zh = models.CharField(_("item label (Chinese)"), max_length=100, blank=True)
+    item_label_en = models.CharField(_("item label (English)"), max_length=200, blank=True)
+
+    class Covers(models.TextChoices):
+        QUARTER = "quarter", _("this quarter only")
+        YEAR_TO_DATE = "year_to_date", _("the year to date")
+        LATEST = "latest", _("the latest state at the quarter's end")
+
+    figures_cover = models.CharField(_("figures cover"), max_length=20, choices=Covers.choices, blank=True)
     position = models.PositiveSmallIntegerField(_("position in the plan file"), default=0)
     # Indicators that vanish from the plan file are retired, never deleted: figures point at them.
     active = models.BooleanField(_("active"), default=True)
@@ -196,6 +214,34 @@ class Indicator(Bilingual, Responsible):
     @property
     def unit_of_measure(self) -> str:
         return self.localized("unit")
+
+    @property
+    def definition(self) -> str:
+        return self.localized("definition")
+
+    @property
+    def numerator_counts(self) -> str:
+        return self.localized("numerator")
+
+    @property
+    def denominator_counts(self) -> str:
+        return self.localized("denominator")
+
+    @property
+    def item_label(self) -> str:
+        """How one counted item is written, e.g. "企业名称 | 统一社会信用代码" (the form's placeholder)."""
+        return self.localized("item_label")
+
+    @property
+    def covers(self) -> str:
+        """The time one report's figures cover: the plan file's word, else its kind's (targets.kinds:
+        a count's increment and a year-to-date ratio's counts are the quarter's own; a latest-state
+        ratio and a milestone report the state)."""
+        return self.figures_cover or kind_of(self.kind).covers
+
+    @property
+    def covers_label(self) -> str:
+        return str(self.Covers(self.covers).label)
 
     @property
     def is_numeric(self) -> bool:

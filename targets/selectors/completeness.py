@@ -44,6 +44,14 @@ STATE_ORDER = [
     CellState.APPROVED, CellState.SUBMITTED, CellState.RETURNED, CellState.DRAFT, CellState.MISSING, CellState.LATE,
 ]
 COMPLETE_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.APPROVED)
+# The one definition of reporting completeness: /completeness/ and the units comparison
+# (/progress/counties/, the briefing) both count it with `unit_completeness` / the matrix below and
+# explain it with this sentence.
+COMPLETENESS_DEFINITION = _(
+    "A unit's reporting completeness is the share of the indicators assigned to it whose report for "
+    "this period is submitted or approved (rounded down, so 100% means every report is in); drafts "
+    "and returned reports do not count."
+)
 
 
 @dataclass
@@ -183,6 +191,24 @@ def _slots(plan: Plan | None) -> list[tuple[int, int]]:
     if plan is not None:
         pairs = pairs.filter(indicator__plan=plan)
     return list(pairs.values_list("indicator_id", "unit_id"))
+
+
+def unit_completeness(*, period: Period, plan: Plan | None = None) -> dict[int, tuple[int, int]]:
+    """Return per unit id (complete, assigned) for `period`: its assigned slots whose report is
+    submitted or approved — the matrix's rule, in two queries (COMPLETENESS_DEFINITION)."""
+    complete = set(
+        Submission.objects.filter(period=period, status__in=COMPLETE_STATUSES).values_list("indicator_id", "unit_id")
+    )
+    result: dict[int, tuple[int, int]] = {}
+    for slot in _slots(plan):
+        done, assigned = result.get(slot[1], (0, 0))
+        result[slot[1]] = (done + (slot in complete), assigned + 1)
+    return result
+
+
+def completeness_percent(done: int, of: int) -> int | None:
+    """Return `done` of `of` as a whole percentage, rounded down (None when nothing is assigned)."""
+    return _percent(done, of)
 
 
 def _first_submitted_on(moment: dt.datetime | None) -> dt.date | None:

@@ -141,6 +141,12 @@ def plan_as_dict(plan: Plan) -> dict:
             "name_en": ind.name_en,
             "unit": ind.unit_of_measure,
             "kind": ind.kind,
+            # What a reporter counts (the plan file's optional keys; "" where the file says nothing).
+            "definition": ind.definition,
+            "numerator": ind.numerator_counts,
+            "denominator": ind.denominator_counts,
+            "item_label": ind.item_label,
+            "figures_cover": ind.covers,
             "baseline": json_number(ind.baseline),
             "reporting_units": [u.code for u in ind.reporting_units.all()],
             **responsibility_dict(ind),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from ..models import Evidence, Indicator, Period, Submission, SubmissionVersion, Unit, User
 from ..ids import parse_id
+from ..kinds import kind_of
 from ..permissions import evidence_visible_to
 
 # The states a reporter's slot can be in: no submission yet, then the submission's own status.
@@ -23,6 +25,7 @@ STATES = (
     Submission.Status.APPROVED,
 )
 HISTORY_QUARTERS = 8
+HUNDRED = Decimal(100)
 
 
 @dataclass
@@ -65,6 +68,24 @@ class SlotRow:
 
 
 @dataclass
+class HistoryRow:
+    """An earlier quarter on the form's side: its approved figures and what they add up to."""
+
+    submission: Submission
+    running_total: Decimal | None = None  # counts: the unit's increments up to this quarter
+    share_pct: Decimal | None = None  # … as a share of all reporting units' increments up to it
+    year_to_date_pct: Decimal | None = None  # year-to-date ratios: the unit's rate up to this quarter
+
+    @property
+    def period(self) -> Period:
+        return self.submission.period
+
+    @property
+    def approved(self) -> SubmissionVersion:
+        return self.submission.approved
+
+
+@dataclass
 class SlotDetail:
     """Everything the form page needs about one (indicator, unit, period)."""
 
@@ -74,6 +95,10 @@ class SlotDetail:
     submission: Submission | None
     history: list[Submission] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # The side table's rows (history with the unit's running figures) and, for a year-to-date ratio,
+    # the unit's approved numerator and denominator of the year's earlier quarters (the live rate).
+    history_rows: list[HistoryRow] = field(default_factory=list)
+    year_before: tuple[Decimal, Decimal] | None = None
 
     @property
     def status(self) -> str:
@@ -160,7 +185,54 @@ def slot_get(unit: Unit, period: Period, indicator_code: str) -> SlotDetail:
         .order_by("-period__start")[:HISTORY_QUARTERS]
     )
     evidence = list(submission.evidence.select_related("uploaded_by").order_by("uploaded_at")) if submission else []
-    return SlotDetail(indicator=indicator, unit=unit, period=period, submission=submission, history=history, evidence=evidence)
+    rows, year_before = _running_figures(indicator, unit, period, history)
+    return SlotDetail(
+        indicator=indicator, unit=unit, period=period, submission=submission, history=history, evidence=evidence,
+        history_rows=rows, year_before=year_before,
+    )
+
+
+def _running_figures(indicator: Indicator, unit: Unit, period: Period, history: list[Submission]):
+    """Return the side table's rows and the year's earlier approved (numerator, denominator) of a
+    year-to-date ratio, from the approved figures before `period` (one query).
+
+    Counts: the unit's running total of approved increments and its share of all reporting units'
+    (the city's total less its baseline). Year-to-date ratios: the unit's rate from the year's first
+    quarter up to each one — as the engine sums them (PROGRESS-RULES.md)."""
+    kind = kind_of(indicator)
+    rows = [HistoryRow(submission=s) for s in history]
+    if not (kind.adds_up or kind.year_to_date):
+        return rows, None
+    approved = list(
+        Submission.objects.filter(indicator=indicator, approved__isnull=False, period__start__lt=period.start)
+        .filter(**({} if kind.adds_up else {"unit": unit}))
+        .values_list("unit_id", "period__start", "approved__increment", "approved__numerator", "approved__denominator")
+    )
+    zero = Decimal(0)
+    for row in rows:
+        start = row.period.start
+        if kind.adds_up:
+            upto = [a for a in approved if a[1] <= start and a[2] is not None]
+            mine = sum((a[2] for a in upto if a[0] == unit.pk), zero)
+            everyone = sum((a[2] for a in upto), zero)
+            row.running_total = mine
+            row.share_pct = HUNDRED * mine / everyone if everyone else None
+        else:
+            num, den = _year_sums(approved, start.year, start)
+            row.year_to_date_pct = HUNDRED * num / den if den else None
+    year_before = None
+    if kind.year_to_date:
+        year_before = _year_sums(approved, period.start.year, period.start, before=True)
+    return rows, year_before
+
+
+def _year_sums(approved, year: int, upto: dt.date, *, before: bool = False) -> tuple[Decimal, Decimal]:
+    """Return Σ numerator and Σ denominator of the approved rows of `year` up to `upto` (before it)."""
+    chosen = [a for a in approved if a[1].year == year and (a[1] < upto if before else a[1] <= upto)]
+    return (
+        sum((a[3] for a in chosen if a[3] is not None), Decimal(0)),
+        sum((a[4] for a in chosen if a[4] is not None), Decimal(0)),
+    )
 
 
 def evidence_get_for_user(user: User, pk) -> Evidence:

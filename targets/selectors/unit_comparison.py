@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from ..kinds import kind_of
 from ..models import Indicator, Period, Plan, ProgressSnapshot, Submission, Target, Unit
 from ..status import GOOD, status_label
+from .completeness import completeness_percent, unit_completeness
 from .indicator_progress import HUNDRED, Freshness, freshness
 
 Status = ProgressSnapshot.Status
@@ -33,6 +34,7 @@ class Cell:
     target_value: Decimal | None = None
     has_target: bool = False
     assigned: bool = False
+    shade: int | None = None  # a unit's value without a target of its own: its step among the units' (1–4)
 
     @property
     def present(self) -> bool:
@@ -48,7 +50,7 @@ class UnitLine:
     unit: Unit
     cells: list[Cell]
     assigned: int = 0  # active indicators assigned to the unit
-    approved: int = 0  # … of which the unit has an approved figure for the period
+    complete: int = 0  # … whose report for the period is in (completeness.COMPLETENESS_DEFINITION)
     rank: int | None = None
     counts: dict[str, int] = field(default_factory=dict)  # status → cells
 
@@ -65,8 +67,8 @@ class UnitLine:
 
     @property
     def completeness_pct(self) -> int | None:
-        # Rounded down, so that 100 % only ever means every assigned figure is approved.
-        return (100 * self.approved) // self.assigned if self.assigned else None
+        # The completeness page's percentage (one definition: selectors.completeness).
+        return completeness_percent(self.complete, self.assigned)
 
 
 @dataclass
@@ -147,13 +149,7 @@ def comparison(
             "indicator_id", "unit_id"
         )
     )
-    approved: set[tuple[int, int]] = set()
-    if period is not None:
-        approved = set(
-            Submission.objects.filter(period=period, approved__isnull=False, indicator__plan=plan).values_list(
-                "indicator_id", "unit_id"
-            )
-        )
+    reporting = unit_completeness(period=period, plan=plan) if period is not None else {}
     # Units with nothing to report and no progress rows have nothing to compare: left out.
     active_units = {u for _, u in slots} | {u for _, u in rows}
     shown = [u for u in shown if u.pk in active_units]
@@ -174,12 +170,14 @@ def comparison(
         for cell in cells:
             if cell.status:
                 result.counts[cell.status] += 1
-        mine = [i for i in all_indicators if (i.pk, unit.pk) in slots]
-        result.assigned = len(mine)
-        result.approved = sum(1 for i in mine if (i.pk, unit.pk) in approved)
+        if period is not None:
+            result.complete, result.assigned = reporting.get(unit.pk, (0, 0))
+        else:
+            result.assigned = sum(1 for i in all_indicators if (i.pk, unit.pk) in slots)
         return result
 
     lines = [line(u) for u in shown]
+    _shade_values(lines, indicators)
     ranked = _rank_overall(lines)
     rankable = [
         i for i in indicators
@@ -211,9 +209,40 @@ def ranked_by_value(indicator: Indicator) -> bool:
 
 
 def _indicators_with_rows(all_indicators, shown_ids, slots, rows) -> list[Indicator]:
-    """Return the indicators some shown unit reports or has a snapshot row for."""
+    """Return the indicators some shown unit reports or has a snapshot row for, each next to the
+    others of its home (measures, then safeguards, then goals): an indicator whose place in the plan
+    file is away from its measure's (G27-DEMO of measure 15) still joins that measure's columns."""
     with_unit = {i for i, u in slots if u in shown_ids} | {i for i, u in rows if u in shown_ids}
-    return [i for i in all_indicators if i.pk in with_unit]
+    return sorted((i for i in all_indicators if i.pk in with_unit), key=_home_order)
+
+
+def _home_order(indicator: Indicator) -> tuple:
+    if indicator.measure_id:
+        return (0, indicator.measure.number, indicator.position, indicator.code)
+    if indicator.safeguard_id:
+        return (1, indicator.safeguard.number, indicator.position, indicator.code)
+    return (2, indicator.goal_year or 0, indicator.position, indicator.code)
+
+
+SHADES = 4
+
+
+def _shade_values(lines: list[UnitLine], indicators: list[Indicator]) -> None:
+    """Give each unit's cell without a target of its own a shade: its value's step (1 … 4) between
+    the lowest and the highest of the column's such values, so that a column can be read at a glance
+    (the indicator page's map uses the same steps)."""
+    for column, indicator in enumerate(indicators):
+        if not kind_of(indicator).has_value:
+            continue
+        cells = [l.cells[column] for l in lines if l.cells[column].present and not l.cells[column].has_target]
+        values = [c.actual for c in cells if c.actual is not None]
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        for cell in cells:
+            if cell.actual is None:
+                continue
+            cell.shade = SHADES if high == low else min(SHADES, 1 + int(SHADES * (cell.actual - low) / (high - low)))
 
 
 def _competition_ranks(values: list) -> list[int]:

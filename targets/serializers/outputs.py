@@ -193,3 +193,4 @@ class ConflictSerializer(ErrorsSerializer):
     """409: the record changed since the version sent, or its state does not allow the step."""
 
     current = SubmissionDetailSerializer(help_text=gettext_lazy("the record as it now stands"))
+

@@ -36,6 +36,14 @@ class PlanIndicatorSerializer(serializers.Serializer):
     name_en = serializers.CharField()
     unit = serializers.CharField(help_text=gettext_lazy("unit of measure"))
     kind = serializers.ChoiceField(choices=Indicator.Kind.choices)
+    definition = serializers.CharField(help_text=gettext_lazy("the definition (口径): what counts and what does not; \"\" if the plan file gives none"))
+    numerator = serializers.CharField(help_text=gettext_lazy("ratios: what the numerator counts"))
+    denominator = serializers.CharField(help_text=gettext_lazy("ratios: what the denominator counts"))
+    item_label = serializers.CharField(help_text=gettext_lazy("counts: how one item is written, e.g. 企业名称 | 统一社会信用代码"))
+    figures_cover = serializers.ChoiceField(
+        choices=Indicator.Covers.choices,
+        help_text=gettext_lazy("the time one report's figures cover: this quarter only, the year to date, or the latest state"),
+    )
     baseline = NumberField()
     reporting_units = serializers.ListField(child=serializers.CharField())
     lead_unit = _lead()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..kinds import SCALE_PERCENT, SCALE_SHARE, kind_of
 from ..models import Indicator
 from ..numbers import decimal_text
+from ..selectors.completeness import COMPLETENESS_DEFINITION
 from ..selectors.dashboards import IndicatorStatusRow
 from ..status import LIGHT_HEADINGS, LIGHT_ORDER, ORDER, status_label, status_light
 
@@ -138,3 +139,9 @@ def target(item: IndicatorStatusRow) -> str:
     if row.mode == "maintain":
         return _("%(what)s throughout %(year)s") % {"what": what, "year": row.target_year}
     return _("%(what)s by %(deadline)s") % {"what": what, "deadline": row.deadline.isoformat() if row.deadline else "—"}
+
+
+@register.simple_tag
+def completeness_definition() -> str:
+    """Return the one sentence that defines reporting completeness (/completeness/, /progress/counties/)."""
+    return str(COMPLETENESS_DEFINITION)

@@ -146,3 +146,9 @@ def rule_steps(page, city, indicator) -> list[tuple[str, SafeString]]:
             pace.append(text(kinds.RULE_PROJECTED, recent=recent, proj=floatformat(city.projected, "-2")))
         steps.append(("pace", format_html_join(" ", "{}", ((part,) for part in pace))))
     return steps
+
+
+@register.filter
+def covers_instruction(indicator) -> str:
+    """Return what one report of the indicator covers, in words: {{ indicator|covers_instruction }}."""
+    return kinds.covers_instruction(indicator)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 
-from ..rendering import dashboard_context, overview_body, overview_body_cached
+from ..rendering import dashboard_context, overview_body, overview_body_cached, overview_map_body_cached
 from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.dashboards import (
     dashboard_area,
@@ -33,6 +33,7 @@ def overview(request):
         context["body"] = overview_body(context, request)
     else:
         context["body"] = overview_body_cached(context, request)
+    context["county_map"] = overview_map_body_cached(context, request) if context["period"] else ""
     return render(request, "targets/dashboard_overview.html", context)
 
 

@@ -50,6 +50,7 @@ def dashboard_indicator(request, code: str):
 
     trend = charts.trend_chart(page)
     bars = charts.contribution_chart(page)
+    county_map = charts.county_map_chart(page) if page.period else None
     contributions = ContributionTable(page.contributions, kind=indicator.kind, prefix="units-")
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(contributions)
 
@@ -73,6 +74,7 @@ def dashboard_indicator(request, code: str):
             "period_error": page.period_error,
             "trend_chart": trend,
             "bars_chart": bars,
+            "county_map": county_map,
             "contributions": contributions,
             "figures_filter": figures_filter,
             "figures": figures,

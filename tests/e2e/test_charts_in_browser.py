@@ -13,9 +13,9 @@ from ..conftest import PASSWORD
 pytestmark = [pytest.mark.e2e]
 TODAY = dt.date(2026, 11, 26)  # the demo's last quarter, 2026Q3, is then the reporting period
 PAGES = {
-    "overview": ("/progress/", ["status-chart"]),
-    "indicator": ("/progress/indicators/M01-STD/", ["trend-chart", "contribution-chart"]),
-    "ratio": ("/progress/indicators/M14-RATE/", ["trend-chart", "contribution-chart"]),
+    "overview": ("/progress/", ["status-chart", "overview-county-map"]),
+    "indicator": ("/progress/indicators/M01-STD/", ["trend-chart", "contribution-chart", "county-map"]),
+    "ratio": ("/progress/indicators/M14-RATE/", ["trend-chart", "contribution-chart", "county-map"]),
     "counties": ("/progress/counties/?rank=M14-RATE", ["ranking-chart"]),
 }
 
@@ -63,3 +63,22 @@ def test_every_chart_is_drawn_under_a_strict_policy(strict_page, live_server, sc
     violations = page.evaluate("window.__violations")
     assert violations == []
     assert errors == []
+    if "county-map" in charts or "overview-county-map" in charts:
+        # The map: twelve divisions drawn from the portal's own boundaries (no basemap fetched), and
+        # a click on one opens its page.
+        chart = next(c for c in charts if c.endswith("county-map"))
+        assert page.locator(f"#{chart} .choroplethlocation").count() >= 12
+        # Hover over the middle of the largest division, then click it.
+        page.locator(f"#{chart}").scroll_into_view_if_needed()
+        box = page.evaluate(
+            """(id) => { let best = null;
+                 document.querySelectorAll('#' + id + ' .choroplethlocation').forEach((p) => {
+                   const r = p.getBoundingClientRect();
+                   if (!best || r.width * r.height > best.width * best.height) best = r; });
+                 return {x: best.x + best.width / 2, y: best.y + best.height / 2}; }""",
+            chart,
+        )
+        page.mouse.move(box["x"], box["y"])
+        page.wait_for_function("(id) => document.querySelector('#' + id + ' .hoverlayer').textContent.includes('：')", arg=chart)
+        page.mouse.click(box["x"], box["y"])
+        page.wait_for_url("**/units/3303*/", timeout=10_000)

@@ -43,8 +43,11 @@ def test_the_quarterly_cycle(live_server, transactional_db, reporter, reviewer, 
     page.screenshot(path=str(screenshot_dir / "report_form_error_zh.png"), full_page=True)
     assert Submission.objects.count() == 0, "nothing was saved"
 
-    # Fixed and submitted.
+    # Fixed and submitted; as it is typed, the form shows the year-to-date rate it leads to (the
+    # year's earlier approved counts, none yet, plus this quarter's).
     page.fill("#id_numerator", "985")
+    live = page.locator("[data-ratio-output]").inner_text()
+    assert "含本季度的年度累计：98.5%（985 / 1000）" in live, live
     page.click("button[value=submit]")
     page.wait_for_load_state("load")
     submission = Submission.objects.get()

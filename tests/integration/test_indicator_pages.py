@@ -491,22 +491,51 @@ def test_rankings_are_ordered(computed, leader):
 
 
 @pytest.mark.django_db
-def test_reporting_completeness_per_unit(computed, leader):
+def test_reporting_completeness_per_unit_is_the_completeness_pages(computed, leader):
+    """One definition (selectors.completeness): 洞头区 once showed 76% here and 92% on /completeness/."""
+    from targets.selectors.completeness import COMPLETENESS_DEFINITION
+
     # Every unit of the plan file reports something: take the education bureau's one indicator away.
     Indicator.objects.get(code="S03-NAR").reporting_units.remove(Unit.objects.get(code="D-EDU"))
-    response = client_for(leader).get("/progress/counties/", {"period": "2026Q3", "scope": "all"})
-    spans = [t for t in Tags(response.content.decode()).tags if "data-approved" in t]
-    period = Period.objects.get(code="2026Q3")
+    client = client_for(leader)
+    response = client.get("/progress/counties/", {"period": "2026Q3", "scope": "all"})
+    spans = [t for t in Tags(response.content.decode()).tags if "data-complete" in t]
     reporting = Unit.objects.filter(active=True, reported_indicators__active=True).exclude(kind="city").distinct()
     assert len(spans) == reporting.count() == 25  # units with nothing to report (D-EDU) are left out
+    matrix = client.get("/completeness/", {"period": "2026Q3"})
     by_unit = {line.unit.code: line for line in response.context["data"].lines}
+    rows = {row.unit.code: row for row in matrix.context["matrix"].rows}
     for unit in reporting:
-        assigned = Indicator.objects.filter(active=True, reporting_units=unit)
-        done = Submission.objects.filter(unit=unit, period=period, approved__isnull=False, indicator__in=assigned).count()
-        line = by_unit[unit.code]
-        assert (line.approved, line.assigned) == (done, assigned.count())
-        assert line.completeness_pct == 100 * done // assigned.count()
+        line, row = by_unit[unit.code], rows[unit.code]
+        assert (line.complete, line.assigned, line.completeness_pct) == (row.complete, row.assigned, row.percent), unit.name
+        submitted_or_approved = Submission.objects.filter(
+            unit=unit, period__code="2026Q3", status__in=("submitted", "approved"), indicator__active=True,
+            indicator__reporting_units=unit,
+        ).count()
+        assert line.complete == submitted_or_approved
     assert any(line.completeness_pct < 100 for line in by_unit.values())  # the demo leaves some gaps
+    with translation.override("zh-hans"):
+        sentence = str(COMPLETENESS_DEFINITION)
+    assert sentence in response.content.decode() and sentence in matrix.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_heatmap_names_its_columns_groups_them_once_and_shows_values_with_units(computed, leader):
+    html = client_for(leader).get("/progress/counties/", {"period": "2026Q3"}).content.decode()
+    heads = [t for t in Tags(html).with_class("indicator-name")]
+    names = {i.code: i.name_zh for i in Indicator.objects.all()}
+    assert heads and all(h["aria-label"].split(" ", 1)[1] == names[h["aria-label"].split(" ", 1)[0]] for h in heads)
+    shown = re.findall(r'class="vertical indicator-name"[^>]*>([^<]*)<', html)
+    assert not any(re.fullmatch(r"[A-Z]\d{2}-[A-Z]+", text.strip()) for text in shown), "codes are not headers"
+    groups = re.findall(r'<th scope="colgroup"[^>]*>([^<]*)</th>', html)
+    assert len(groups) == len(set(groups)) and "措施15" in groups  # G27-DEMO joins measure 15's columns
+    codes = [h["aria-label"].split(" ", 1)[0] for h in heads]
+    assert codes.index("G27-DEMO") == codes.index("M15-PLG") + 1
+    # A county's count without its own target: shaded by its step in the column, its unit shown.
+    lucheng = re.search(r'<td class="hm-cell[^"]*" data-unit="330302" data-indicator="M15-PLG".*?</td>', html, re.S).group(0)
+    assert re.search(r"shade-[1-4]", lucheng) and '<span class="hm-unit">家</span>' in lucheng
+    rate = re.search(r'<td class="hm-cell[^"]*" data-unit="330302" data-indicator="M14-RATE".*?</td>', html, re.S).group(0)
+    assert re.search(r">\d+\.\d%<", rate)
 
 
 # --- cost: the same queries at 1× and 10× the data ----------------------------------------------------------
