@@ -1,5 +1,6 @@
 """The JSON Schema of a plan file (plans/FORMAT.md in machine-readable form)."""
 
+from .identifiers import IDENTIFIERS
 from .kinds import KINDS
 
 UNIT_CODE = {"type": "string", "pattern": r"^([0-9]{6}|D-[A-Z]{2,6})$"}
@@ -69,6 +70,8 @@ INDICATOR = _obj(
     {
         "baseline": NUMBER,
         "targets": {"type": "array", "items": TARGET},
+        # What identifies each counted item (kinds with items): identifiers.py.
+        "item_identifier": {"enum": list(IDENTIFIERS)},
     },
 )
 

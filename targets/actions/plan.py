@@ -182,6 +182,7 @@ def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None
                 **_texts("unit", ind["unit"]),
                 **_texts("assumption", ind.get("assumption")),
                 "kind": ind["kind"],
+                "item_identifier": ind.get("item_identifier", Indicator._meta.get_field("item_identifier").default),
                 "baseline": _decimal(ind.get("baseline", 0)),
                 "position": position,
                 "active": True,
