@@ -135,6 +135,14 @@ def _identified(items: list[dict] | None) -> dict[str, str]:
     return found
 
 
+def _lines(items: list[dict] | None) -> dict[str, int]:
+    """Return {identifier: its first line (1, 2, …) in the list}."""
+    lines: dict[str, int] = {}
+    for line, item in enumerate(items or [], start=1):
+        lines.setdefault(normalised(item.get("number")), line)
+    return lines
+
+
 def counted_identifiers(submission: Submission) -> dict[str, str]:
     """Return {identifier: name} of what the submission counts (see the module's docstring)."""
     found: dict[str, str] = {}
@@ -205,10 +213,9 @@ def item_claims_check(
     wanted = _identified(items)
     if not wanted:
         return
-    lines = {normalised(item.get("number")): i for i, item in reversed(list(enumerate(items or [], start=1)))}
     refused = _refusals(
         indicator=indicator, unit=unit, period=period, submission_id=submission.pk if submission else None,
-        wanted=wanted, lines=lines, user=user, ip=ip,
+        wanted=wanted, lines=_lines(items), user=user, ip=ip,
     )
     if refused is not None:
         raise _refuse(refused, errors)
@@ -235,9 +242,10 @@ def item_claims_sync(submission: Submission, *, user: User | None, ip: str | Non
     new = sorted(code for code in wanted if code not in held)  # one order for all: no deadlock between two claimers
     if not new:
         return
-    lines = {}
-    if submission.current_id:
-        lines = {normalised(item.get("number")): i for i, item in reversed(list(enumerate(submission.current.items or [], start=1)))}
+    lines: dict[str, int] = {}
+    for version in (submission.approved, submission.current):  # the line in the newest list that has it
+        if version is not None:
+            lines.update(_lines(version.items))
     context = dict(
         indicator=indicator, unit=submission.unit, period=submission.period, submission_id=submission.pk,
         wanted={code: wanted[code] for code in new}, lines=lines, user=user, ip=ip,

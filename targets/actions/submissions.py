@@ -132,8 +132,9 @@ def _clean(
         if reasons and not cleaned.values.get("explanation"):
             for reason in reasons:
                 cleaned.error("explanation", reason + " " + _("Explain it in the explanation note."))
-    if "items" not in cleaned.errors:
-        # An identifier another submission counts is refused as soon as it is entered (drafts too).
+    if cleaned.values.get("items"):
+        # An identifier another submission counts is refused as soon as it is entered (drafts too),
+        # told together with any other mistake in the list.
         item_claims_check(
             indicator=indicator, unit=unit, period=period, submission=submission, items=cleaned.values.get("items"),
             user=user, ip=ip, errors=cleaned.errors,

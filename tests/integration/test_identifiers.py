@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from targets.actions import FiguresInvalid, submission_amend, submission_approve, submission_return, submission_save, submission_submit
 from targets.actions.item_claims import IdentifiersTaken
@@ -135,8 +136,15 @@ def test_a_wrong_check_character_is_refused(plan, reporter):
     assert not Submission.objects.exists() and refusals() == [], "a malformed code is no duplicate"
 
 
+@pytest.fixture
+def chinese():
+    """The actions answer in the active language: Chinese, as the portal speaks first."""
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.mark.django_db
-def test_a_code_is_stored_normalised_and_a_list_never_names_one_twice(plan, reporter):
+def test_a_code_is_stored_normalised_and_a_list_never_names_one_twice(plan, reporter, chinese):
     open_period("2026Q3")
     saved = submitted(reporter, "M10-ENT", "2026Q3", increment="1", items=lines(("某企业", f" {ENTERPRISE.lower()} ")))
     assert saved.current.items == [{"name": "某企业", "number": ENTERPRISE}]
@@ -150,7 +158,7 @@ def test_a_code_is_stored_normalised_and_a_list_never_names_one_twice(plan, repo
 
 
 @pytest.mark.django_db
-def test_a_submission_needs_each_items_identifier_a_draft_does_not(plan, reporter):
+def test_a_submission_needs_each_items_identifier_a_draft_does_not(plan, reporter, chinese):
     open_period("2026Q3")
     indicator = Indicator.objects.get(code="M10-ENT")
     draft = submission_save(
@@ -166,7 +174,7 @@ def test_a_submission_needs_each_items_identifier_a_draft_does_not(plan, reporte
 
 
 @pytest.mark.django_db
-def test_own_amendments_keep_their_items_and_returns_release_them(plan, reporter, other_reporter, reviewer):
+def test_own_amendments_keep_their_items_and_returns_release_them(plan, reporter, other_reporter, reviewer, chinese):
     m10 = Indicator.objects.get(code="M10-ENT")
     q3 = open_period("2026Q3")
     mine = approved(reporter, reviewer, "M10-ENT", "2026Q3", increment="1", items=lines(("甲企业", ENTERPRISE)))
@@ -227,7 +235,7 @@ def test_an_excel_upload_with_a_counted_code_saves_nothing_and_is_recorded(plan,
     assert response.status_code in (200, 400)
     row = next(r for r in response.context["rows"] if r["code"] == "M10-ENT")
     assert row["outcome"] == "error"
-    assert f"该统一社会信用代码（{ENTERPRISE}）已由瑞安市在2026Q2计入" in " ".join(e["message"] for e in row["errors"])
+    assert f"该统一社会信用代码（{ENTERPRISE}）已由瑞安市在2026Q2计入" in str(row["errors"])
     assert not Submission.objects.filter(unit=reporter.unit).exists()
     assert [r["unit"] for r in refusals()] == ["330302"]
 
