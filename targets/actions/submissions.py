@@ -268,6 +268,7 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
     )
 
 
+@refusals_recorded  # an item of data older than its claims may turn out counted elsewhere
 @transaction.atomic
 def submission_approve(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Approve the submitted version: it becomes the figure that counts, locked."""
@@ -278,6 +279,7 @@ def submission_approve(*, user: User, submission: Submission, expected_version: 
     return submission
 
 
+@refusals_recorded
 @transaction.atomic
 def submissions_approve_many(
     *,
