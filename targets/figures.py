@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import kinds
+from .identifiers import USCC, identifier_label, identifier_problem_message, normalised
 from .kinds import COMMON_FIELDS, kind_of
 from .models import Indicator, Period, SubmissionVersion
 from .numbers import decimal_text
@@ -209,6 +210,33 @@ def parse_items(raw: Any, out: Cleaned) -> list[dict]:
     return items
 
 
+def check_item_identifiers(identifier: str, items: list[dict], out: Cleaned, *, complete: bool) -> None:
+    """Check the identifier each item carries (its `number`: identifiers.py), in place.
+
+    A unified social credit code must be well formed, its check character right, and is stored
+    normalised (upper case, no spaces); a certificate number is kept as typed. A submission needs
+    every item's identifier (a draft may leave some out), and one list never names an identifier
+    twice. Whether another submission already counts it is the actions' check (item_claims.py).
+    """
+    first_line: dict[str, int] = {}
+    for line, item in enumerate(items, start=1):
+        code = normalised(item["number"])
+        if not code and not complete:
+            continue
+        problem = identifier_problem_message(identifier, code)
+        if problem:
+            out.error("items", _("Item %(line)d: %(problem)s.") % {"line": line, "problem": problem})
+            continue
+        if identifier == USCC:
+            item["number"] = code
+        if code in first_line:
+            out.error("items", _(
+                "Item %(line)d: the %(label)s %(code)s is already listed as item %(first)d; each item is counted once."
+            ) % {"line": line, "label": identifier_label(identifier), "code": code, "first": first_line[code]})
+        else:
+            first_line[code] = line
+
+
 def _self_status(raw: Any, name: str, out: Cleaned) -> str:
     status = "" if _blank(raw) else str(raw).strip()
     if status and status not in SubmissionVersion.SelfStatus.values:
@@ -288,6 +316,8 @@ def figures_clean(indicator: Indicator, period: Period, raw: dict, *, complete: 
     v = out.values
     for f in kind.fields:
         v[f.name] = PARSERS[f.input](raw.get(f.name), f.name, out)
+        if f.input == kinds.ITEMS and "items" not in out.errors:
+            check_item_identifiers(indicator.item_identifier, v[f.name], out, complete=complete)
     for check in kind.checks:
         CHECKS[check](v, period, out, complete)
     if complete:

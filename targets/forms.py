@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import kinds
 from .figures import fields_for, items_text
+from .identifiers import CERTIFICATE, USCC
 from .kinds import ValueField, kind_of
 from .models import Indicator, SubmissionVersion
 
@@ -50,13 +51,18 @@ def _count_input(value: ValueField) -> forms.Field:
     )
 
 
-def _items_input(value: ValueField) -> forms.Field:
+def _items_input(value: ValueField, identifier: str = CERTIFICATE) -> forms.Field:
     # One line per item; figures.items_text / parse_items escape “|” and line breaks inside an item,
     # so that any item (the API takes any text) comes back unchanged from an unchanged form.
-    help_text = format_lazy("{} {}", value.help_text, _("Inside a name or number, write \\| for “|” and \\n for a line break."))
+    # The second part of a line is the identifier the indicator's items carry (identifiers.py).
+    if identifier == USCC:
+        first, placeholder = _("One item per line: name | unified social credit code."), "企业名称 | 统一社会信用代码"
+    else:
+        first, placeholder = value.help_text, "标准装置名称 | 证书编号"
+    help_text = format_lazy("{} {}", first, _("Inside a name or number, write \\| for “|” and \\n for a line break."))
     return forms.CharField(
         label=_label(value.name), required=False, help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 6, f"data-{value.name}": ""}),
+        widget=forms.Textarea(attrs={"rows": 6, f"data-{value.name}": "", "placeholder": placeholder}),
     )
 
 
@@ -108,7 +114,10 @@ class FiguresForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         for value in kind_of(indicator).fields:
-            self.fields[value.name] = INPUT_FIELDS[value.input](value)
+            if value.input == kinds.ITEMS:
+                self.fields[value.name] = _items_input(value, indicator.item_identifier)
+            else:
+                self.fields[value.name] = INPUT_FIELDS[value.input](value)
         self._explain_fields(indicator)
         self.fields["note"] = forms.CharField(label=_label("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
         self.fields["explanation"] = forms.CharField(
@@ -129,8 +138,8 @@ class FiguresForm(forms.Form):
         for name, counts in (("numerator", indicator.numerator_counts), ("denominator", indicator.denominator_counts)):
             if name in self.fields and counts:
                 self.fields[name].help_text = _("Counts: %(what)s") % {"what": counts}
-        if "items" in self.fields:
-            label = indicator.item_label or _("name | number")
+        if "items" in self.fields and indicator.item_label:  # else the identifier's own (_items_input)
+            label = indicator.item_label
             self.fields["items"].widget.attrs["placeholder"] = label
             self.fields["items"].help_text = format_lazy(
                 "{} {}",

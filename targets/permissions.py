@@ -131,6 +131,18 @@ def can_read_audit_log(user: User) -> bool:
     return user.is_authenticated and user.role == User.Role.AUDITOR
 
 
+def can_see_refused_duplicates(user: User) -> bool:
+    """The list of items refused as already counted (who tried, what, where it counts) is the
+    auditors', like the audit log it is read from."""
+    return can_read_audit_log(user)
+
+
+def can_see_possible_duplicates(user: User) -> bool:
+    """Items named like an item another unit counts (possible duplicates) are flagged to those who
+    judge them: reviewers, and auditors."""
+    return can_review(user) or can_read_audit_log(user)
+
+
 # --- Exports ---------------------------------------------------------------------------------------
 
 # Who sees every export and fetches any file (the audit trail of what left the portal is theirs).

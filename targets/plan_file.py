@@ -241,6 +241,11 @@ def _consistency_problems(data: dict) -> list[Problem]:
         kind = KINDS[ind["kind"]]
         if targets and not kind.has_targets:
             problems.append(Problem(f"{path}.targets", _("a narrative indicator has no targets")))
+        # Counted items carry an identifier so that none is counted twice: the file must say which.
+        if kind.items_sheet and "item_identifier" not in ind:
+            problems.append(Problem(f"{path}.item_identifier", _("required for an indicator that lists counted items (uscc or certificate)")))
+        elif not kind.items_sheet and "item_identifier" in ind:
+            problems.append(Problem(f"{path}.item_identifier", _("only an indicator that lists counted items carries an identifier")))
         slots = set()
         for t, target in enumerate(targets):
             tpath = f"{path}.targets[{t}]"

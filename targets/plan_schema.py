@@ -1,5 +1,6 @@
 """The JSON Schema of a plan file (plans/FORMAT.md in machine-readable form)."""
 
+from .identifiers import IDENTIFIERS
 from .kinds import KINDS
 
 UNIT_CODE = {"type": "string", "pattern": r"^([0-9]{6}|D-[A-Z]{2,6})$"}
@@ -78,6 +79,8 @@ INDICATOR = _obj(
         "denominator": _text(300),  # … and the denominator
         "item_label": _text(100),  # counts: how one item is written, e.g. 企业名称 | 统一社会信用代码
         "figures_cover": {"enum": ["quarter", "year_to_date", "latest"]},  # the time one report covers
+        # What identifies each counted item (kinds with items): identifiers.py.
+        "item_identifier": {"enum": list(IDENTIFIERS)},
     },
 )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from targets.actions import submission_approve, submission_save
+from targets.identifiers import USCC, uscc_check_character
 from targets.models import Indicator, Period, Submission, Unit, User
 
-# A complete, ordinary set of values for each kind (an increment of 2 lists two items).
+# A complete, ordinary set of values for each kind (an increment of 2 lists two items: values_for
+# gives each call items of its own, since an item is counted once per indicator).
 VALUES = {
     Indicator.Kind.CUMULATIVE: {"increment": "2", "items": "标准装置甲 | CERT-001\n标准装置乙 | CERT-002"},
     Indicator.Kind.RATIO_YTD: {"numerator": "990", "denominator": "1000"},
@@ -26,8 +29,37 @@ def open_period(code: str) -> Period:
     return period
 
 
+_serial = itertools.count(1)
+
+
+def uscc(serial: int, division: str = "330302") -> str:
+    """Return a well-formed unified social credit code (check character per GB 32100-2015), one per
+    (serial, division)."""
+    first17 = f"91{division}{serial:09d}"
+    return first17 + uscc_check_character(first17)
+
+
+def fresh_items(indicator: Indicator, count: int) -> str:
+    """Return `count` items (lines “name | identifier”) no other call returns, carrying the
+    identifier the indicator's items carry (the plan's item_identifier)."""
+    lines = []
+    for _ in range(count):
+        n = next(_serial)
+        number = uscc(n) if indicator.item_identifier == USCC else f"CERT-T{n:05d}"
+        lines.append(f"测试项目{n} | {number}")
+    return "\n".join(lines)
+
+
 def values_for(code: str, **overrides) -> dict:
-    return {**VALUES[Indicator.objects.get(code=code).kind], **overrides}
+    indicator = Indicator.objects.get(code=code)
+    values = {**VALUES[indicator.kind], **overrides}
+    if indicator.kind == Indicator.Kind.CUMULATIVE and "items" not in overrides:
+        try:
+            count = int(values["increment"])
+        except (TypeError, ValueError):
+            count = 2  # an increment a test wants refused: the items do not matter
+        values["items"] = fresh_items(indicator, count)
+    return values
 
 
 def draft(reporter: User, code: str, period: str = "2026Q3", *, submit: bool = False, **overrides) -> Submission:
@@ -57,6 +89,7 @@ def unit(code: str) -> Unit:
 def typical_values(indicator: Indicator, index_of_period: int) -> dict:
     """Return ordinary stored values of `indicator`'s kind (as a version holds them)."""
     return {
+        # (bulk-written, claiming nothing: the pages that read them do not look at claims)
         Indicator.Kind.CUMULATIVE: {"increment": Decimal(1), "items": [{"name": "标准装置甲", "number": f"C-{index_of_period}"}]},
         Indicator.Kind.RATIO_YTD: {"numerator": Decimal(990), "denominator": Decimal(1000)},
         Indicator.Kind.RATIO_LATEST: {"numerator": Decimal(45), "denominator": Decimal(50)},

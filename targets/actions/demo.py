@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import AuditEntry, Indicator, Period, Plan, Submission, SubmissionVersion, User
+from ..identifiers import USCC, name_key, normalised, uscc_check_character
+from ..kinds import kind_of
+from ..models import AuditEntry, Indicator, ItemClaim, Period, Plan, Submission, SubmissionVersion, Unit, User
 from .audit import audit_record_many
 from .progress import progress_recompute_all
 from .users import user_create_or_update
@@ -187,6 +189,61 @@ def demo_values_for(kind: str):
         ) from None
 
 
+# --- Counted items: names and identifiers, unique per indicator (nothing counted twice) -----------
+
+CITY_DIVISION = "330300"
+# Words of the demo's enterprise names; with the unit's name in front, every name is its unit's own.
+NAME_WORDS = ["瑞丰", "华锐", "东瓯", "永安", "信和", "海川", "恒通", "金诚", "立信", "中科", "宏达", "正泰", "联创", "博远", "卓越"]
+NAME_TRADES = ["电气", "阀门", "鞋业", "眼镜", "汽摩配件", "仪器仪表", "塑胶", "印刷包装", "食品", "制药", "建材", "服饰"]
+# What the certificate-numbered items of each indicator are called, and their numbers' prefix.
+CERTIFICATE_ITEMS = {
+    "M01-STD": (["电子天平", "压力表", "电能表", "燃油加油机", "出租车计价器", "血压计", "水表", "燃气表", "温度计", "声级计"], "检定装置", "浙量标温证字"),
+    "M02-ITEM": (["电动汽车充电桩", "眼镜片顶焦度计", "医用注射泵", "呼出气体酒精含量检测仪", "超声多普勒胎儿监护仪", "测汞仪"], "强制检定项目", "浙量授温证字"),
+    "M06-ACH": (["在线称重", "流量在线校准", "智能电表远程", "工业CT测量", "激光测距", "环境监测"], "计量测试技术成果", "温计科成登字"),
+    "M06-SPEC": (["电动汽车充电桩", "智能水表", "数字压力计", "工业内窥镜", "红外测温仪", "鞋类成品尺寸"], "校准规范", "JJF(浙)"),
+    "M09-PROV": (["泵阀", "电气", "鞋业", "汽摩配", "眼镜"], "产业计量测试中心", "浙市监量函"),
+    "M09-NATL": (["电气", "泵阀"], "国家产业计量测试中心（筹）", "国市监计量函"),
+}
+GENERIC_CERTIFICATE_ITEMS = (["计量器具"], "项目", "温计证字")
+
+
+def _org_code_check(body8: str) -> str:
+    """Return the check character of an organisation code's first 8 characters (GB 11714), the
+    credit code's characters 9–17 being the organisation code."""
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    value = 11 - sum(int(ch, 36) * w for ch, w in zip(body8, weights)) % 11
+    return {10: "X", 11: "0"}.get(value, str(value))
+
+
+def demo_uscc(division: str, serial: int, department: int = 0) -> str:
+    """Return a well-formed unified social credit code of an enterprise (9 1: registered by market
+    regulation, an enterprise) in `division`, with both check characters right; distinct for
+    distinct (division, department, serial)."""
+    # 7919 is prime to 10^6: a one-to-one shuffle of the serials, so codes do not look sequential.
+    body8 = f"{department:02d}{(serial * 7919 + 104729) % 1_000_000:06d}"
+    first17 = f"91{division}{body8}{_org_code_check(body8)}"
+    return first17 + uscc_check_character(first17)
+
+
+def _short_name(unit: Unit) -> str:
+    return unit.name_zh if unit.kind == Unit.Kind.COUNTY else "温州"
+
+
+def _demo_item(indicator: Indicator, unit: Unit, year: int, serial: int, department: int) -> dict:
+    """Return the `serial`-th demo item of the unit for the indicator (its name and identifier)."""
+    if indicator.item_identifier == USCC:
+        word, trade = NAME_WORDS[serial % len(NAME_WORDS)], NAME_TRADES[serial // len(NAME_WORDS) % len(NAME_TRADES)]
+        round_ = serial // (len(NAME_WORDS) * len(NAME_TRADES))
+        name = f"温州{_short_name(unit)}{word}{trade}{'第' + str(round_ + 1) + '分' if round_ else ''}有限公司"
+        division = unit.code if unit.kind == Unit.Kind.COUNTY else CITY_DIVISION
+        return {"name": name, "number": demo_uscc(division, serial, department)}
+    subjects, what, prefix = CERTIFICATE_ITEMS.get(indicator.code, GENERIC_CERTIFICATE_ITEMS)
+    round_ = serial // len(subjects)
+    name = f"{_short_name(unit)}{subjects[serial % len(subjects)]}{what}{'（第' + str(round_ + 1) + '套）' if round_ else ''}"
+    issuer = unit.code if unit.kind == Unit.Kind.COUNTY else f"{CITY_DIVISION}-{department:02d}"
+    return {"name": name, "number": f"[{year}]{prefix}{issuer}第{serial + 1:04d}号"}
+
+
 def _values(indicator: Indicator, unit_code: str, periods: list[Period], n_units: int) -> list[dict | None]:
     """Return, per period, the figures the unit reports (None: nothing that quarter)."""
     generate = demo_values_for(indicator.kind)
@@ -224,16 +281,26 @@ def demo_figures_create(plan: Plan) -> int:
     tz = timezone.get_current_timezone()
     pending: list[tuple[Submission, SubmissionVersion]] = []
     indicators = plan.indicators.filter(active=True).prefetch_related("reporting_units", "targets")
+    departments = {code: i for i, code in enumerate(sorted(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("code", flat=True)), start=1)}
     for indicator in indicators:
         units = list(indicator.reporting_units.all())
+        lists_items = kind_of(indicator).items_sheet
         for unit in units:
             rows = _values(indicator, unit.code, periods, len(units))
+            serial = 0  # the unit's items of this indicator, numbered on: each counted once
             timing = _rng("timing", indicator.code, unit.code)
             slow = SLOW_REPORTERS.get(unit.code, 0.03)
             for period, values in zip(periods, rows):
                 roll = timing.random()
                 if roll < slow / 3:
                     continue  # never reported: a gap the completeness matrix shows
+                if lists_items:
+                    count = int(values["increment"])
+                    department = departments.get(unit.code, 0)
+                    values = dict(values, items=[
+                        _demo_item(indicator, unit, period.year, serial + i, department) for i in range(count)
+                    ])
+                    serial += count
                 late = roll < slow
                 days = timing.randint(1, 20) if late else -timing.randint(0, 9)
                 submitted = dt.datetime.combine(period.due + dt.timedelta(days=days), dt.time(10, 0), tz)
@@ -269,10 +336,26 @@ def demo_figures_create(plan: Plan) -> int:
         submission.current = version
         submission.approved = version if version.approved_at else None
     Submission.objects.bulk_update([s for s, _ in pending], ["current", "approved"], batch_size=500)
+    _claims(pending)
     _audit_trail(pending)
     # Bulk-created figures bypass the approval action, so progress is recomputed here directly.
     transaction.on_commit(lambda: progress_recompute_all(trigger="demo"))
     return len(pending)
+
+
+def _claims(pending: list[tuple[Submission, SubmissionVersion]]) -> None:
+    """Claim the items of the submitted and approved demo figures, as the actions would
+    (actions/item_claims.py): returned ones count nothing."""
+    claims = [
+        ItemClaim(
+            indicator_id=submission.indicator_id, identifier=normalised(item["number"]), submission=submission,
+            name=item["name"], name_key=name_key(item["name"])[:200],
+        )
+        for submission, version in pending
+        if submission.status != Submission.Status.RETURNED
+        for item in version.items or []
+    ]
+    ItemClaim.objects.bulk_create(claims, batch_size=1000)
 
 
 def _audit_trail(pending: list[tuple[Submission, SubmissionVersion]]) -> None:

@@ -24,6 +24,7 @@ from ..selectors.excel import excel_slots
 from ..selectors.reporting import SlotRow
 from .audit import audit_record
 from .errors import ActionError, FiguresInvalid, StaleVersion
+from .item_claims import refusals_scope
 from .submissions import submission_save, submission_submit
 
 
@@ -120,6 +121,15 @@ def excel_upload_apply(
     """
     if not can_edit_unit(user, unit):
         raise ActionError(_("Only reporters of %s may enter its figures.") % unit.name, status=403)
+    # Items refused as already counted are recorded for the auditors once the rows are rolled back,
+    # at the check as at the confirmation: each is an upload of them the portal refused.
+    with refusals_scope():
+        return _apply_rows(user=user, unit=unit, period=period, upload=upload, submit=submit, commit=commit, ip=ip)
+
+
+def _apply_rows(
+    *, user: User, unit: Unit, period: Period, upload: dict, submit: bool, commit: bool, ip: str | None
+) -> tuple[list[Outcome], bool]:
     outcomes: list[Outcome] = []
     try:
         with transaction.atomic():

@@ -200,6 +200,7 @@ def load_plan_data(data: dict, *, sha256: str = "", today: dt.date | None = None
                 **_texts("item_label", ind.get("item_label")),
                 "figures_cover": ind.get("figures_cover", ""),
                 "kind": ind["kind"],
+                "item_identifier": ind.get("item_identifier", Indicator._meta.get_field("item_identifier").default),
                 "baseline": _decimal(ind.get("baseline", 0)),
                 "position": position,
                 "active": True,

@@ -17,6 +17,7 @@ from ..permissions import can_edit_unit, can_review
 from .audit import audit_record
 from .errors import ActionError, FiguresInvalid, StaleVersion
 from .evidence import evidence_attach
+from .item_claims import item_claims_check, item_claims_sync, refusals_recorded
 from .outbox import outbox_enqueue
 
 MAX_REASON = 5000
@@ -121,13 +122,23 @@ def _earlier_versions(submission_or_slot: tuple[Indicator, Unit, Period]) -> lis
     )
 
 
-def _clean(indicator: Indicator, unit: Unit, period: Period, values: dict, *, complete: bool) -> dict:
+def _clean(
+    indicator: Indicator, unit: Unit, period: Period, values: dict, *, complete: bool,
+    submission: Submission | None = None, user: User | None = None, ip: str | None = None,
+) -> dict:
     cleaned = figures_clean(indicator, period, values, complete=complete)
     if complete and not cleaned.errors:
         reasons = unusual_values(indicator, cleaned.values, _earlier_versions((indicator, unit, period)))
         if reasons and not cleaned.values.get("explanation"):
             for reason in reasons:
                 cleaned.error("explanation", reason + " " + _("Explain it in the explanation note."))
+    if cleaned.values.get("items"):
+        # An identifier another submission counts is refused as soon as it is entered (drafts too),
+        # told together with any other mistake in the list.
+        item_claims_check(
+            indicator=indicator, unit=unit, period=period, submission=submission, items=cleaned.values.get("items"),
+            user=user, ip=ip, errors=cleaned.errors,
+        )
     if cleaned.errors:
         raise FiguresInvalid(cleaned.errors)
     return cleaned.values
@@ -153,6 +164,7 @@ def _stamp_submitted(submission: Submission, user: User) -> None:
         submission.first_submitted_at = now
 
 
+@refusals_recorded
 @transaction.atomic
 def submission_save(
     *,
@@ -187,7 +199,7 @@ def submission_save(
                 % submission.get_status_display(),
                 status=409,
             )
-    clean = _clean(indicator, unit, period, values, complete=submit)
+    clean = _clean(indicator, unit, period, values, complete=submit, submission=submission, user=user, ip=ip)
     created = submission is None
     before = None if created else submission.current.values()
     if created:
@@ -209,9 +221,11 @@ def submission_save(
         _stamp_submitted(submission, user)
         audit_record(action=AuditEntry.Action.SUBMIT, actor=user, ip=ip, obj=submission, after={"version": submission.current.number})
     submission.save(update_fields=["current", "status", "first_submitted_at"])
+    item_claims_sync(submission, user=user, ip=ip)
     return submission
 
 
+@refusals_recorded
 @transaction.atomic
 def submission_submit(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Submit the current draft for review; it must be complete."""
@@ -221,9 +235,13 @@ def submission_submit(*, user: User, submission: Submission, expected_version: i
     _check_version(submission, expected_version)
     if submission.status not in Submission.EDITABLE:
         raise ActionError(_("This submission is %s: there is nothing to submit.") % submission.get_status_display(), status=409)
-    _clean(submission.indicator, submission.unit, submission.period, submission.current.values(), complete=True)
+    _clean(
+        submission.indicator, submission.unit, submission.period, submission.current.values(), complete=True,
+        submission=submission, user=user, ip=ip,
+    )
     _stamp_submitted(submission, user)
     submission.save(update_fields=["status", "first_submitted_at"])
+    item_claims_sync(submission, user=user, ip=ip)
     audit_record(action=AuditEntry.Action.SUBMIT, actor=user, ip=ip, obj=submission, after={"version": submission.current.number})
     return submission
 
@@ -242,6 +260,7 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
     submission.approved = version
     submission.status = Submission.Status.APPROVED
     submission.save(update_fields=["approved", "status"])
+    item_claims_sync(submission, user=user, ip=ip)  # releases what an approved amendment dropped
     outbox_enqueue(indicator_ids=[submission.indicator_id])
     audit_record(
         action=AuditEntry.Action.APPROVE, actor=user, ip=ip, obj=submission, before=before,
@@ -249,16 +268,18 @@ def _approve(user: User, submission: Submission, ip: str | None) -> None:
     )
 
 
+@refusals_recorded  # an item of data older than its claims may turn out counted elsewhere
 @transaction.atomic
 def submission_approve(*, user: User, submission: Submission, expected_version: int | None = None, ip: str | None = None) -> Submission:
     """Approve the submitted version: it becomes the figure that counts, locked."""
     _require_reviewer(user)
-    submission = _locked_one(submission.pk, "current__created_by", "approved")
+    submission = _locked_one(submission.pk, "current__created_by", "approved", "indicator")
     _check_version(submission, expected_version)
     _approve(user, submission, ip)
     return submission
 
 
+@refusals_recorded
 @transaction.atomic
 def submissions_approve_many(
     *,
@@ -288,7 +309,7 @@ def submission_return(
     """Return submitted figures to the reporter with a reason they will read."""
     _require_reviewer(user)
     reason = _reason(reason, _("Say why the figures are returned."))
-    submission = _locked_one(submission.pk, "current__created_by")
+    submission = _locked_one(submission.pk, "current__created_by", "approved", "indicator")
     _check_version(submission, expected_version)
     if submission.status != Submission.Status.SUBMITTED:
         raise ActionError(_("Only submitted figures can be returned (this one is %s).") % submission.get_status_display(), status=409)
@@ -297,10 +318,12 @@ def submission_return(
     version.save(update_fields=["returned_by", "returned_at", "return_reason"])
     submission.status = Submission.Status.RETURNED
     submission.save(update_fields=["status"])
+    item_claims_sync(submission, user=user, ip=ip)  # returned figures count nothing beyond the approved ones
     audit_record(action=AuditEntry.Action.RETURN, actor=user, ip=ip, obj=submission, after={"version": version.number, "reason": reason})
     return submission
 
 
+@refusals_recorded
 @transaction.atomic
 def submission_amend(
     *,
@@ -323,11 +346,15 @@ def submission_amend(
     if submission.status != Submission.Status.APPROVED:
         raise ActionError(_("Only approved figures are amended; edit this one instead (it is %s).") % submission.get_status_display(), status=409)
     merged = dict(submission.current.values(), **values)
-    clean = _clean(submission.indicator, submission.unit, submission.period, merged, complete=True)
+    clean = _clean(
+        submission.indicator, submission.unit, submission.period, merged, complete=True,
+        submission=submission, user=user, ip=ip,
+    )
     before = submission.current.values()
     _new_version(submission, clean, user, reason=reason)
     _stamp_submitted(submission, user)
     submission.save(update_fields=["current", "status", "first_submitted_at"])
+    item_claims_sync(submission, user=user, ip=ip)
     outbox_enqueue(indicator_ids=[submission.indicator_id])
     audit_record(
         action=AuditEntry.Action.AMEND, actor=user, ip=ip, obj=submission, before=before,
@@ -336,6 +363,7 @@ def submission_amend(
     return submission
 
 
+@refusals_recorded
 @transaction.atomic
 def submission_enter(
     *,

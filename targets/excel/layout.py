@@ -46,7 +46,8 @@ WIDTHS = {
 ITEM_COLUMNS = (
     ("code", gettext_lazy("Code"), 14),
     ("name", gettext_lazy("Item name"), 50),
-    ("number", gettext_lazy("Certificate no."), 26),
+    # The identifier the indicator's items carry (plan file: item_identifier; identifiers.py).
+    ("number", gettext_lazy("Credit code or certificate no."), 30),
 )
 # Labels of the fields the actions name in their errors.
 FIELD_LABELS = dict(COLUMNS) | {

@@ -5,7 +5,7 @@ from .exports import Export
 from .org import Unit
 from .progress import OutboxMessage, ProgressRun, ProgressSnapshot
 from .plan import Area, Goal, Indicator, Measure, Plan, Safeguard, Target
-from .reporting import Evidence, Period, Submission, SubmissionVersion
+from .reporting import Evidence, ItemClaim, Period, Submission, SubmissionVersion
 from .users import User
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Area",
     "Goal",
     "Indicator",
+    "ItemClaim",
     "Measure",
     "OutboxMessage",
     "Period",

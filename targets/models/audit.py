@@ -35,6 +35,8 @@ class AuditEntry(models.Model):
         PERIOD_CLOSE = "period_close", _("Closed a period")
         USER_CHANGE = "user_change", _("Changed a user")
         TOKEN_ISSUE = "token_issue", _("Issued an API token")
+        # An item refused because its identifier is already counted for the indicator (actions/item_claims.py).
+        DUPLICATE_REFUSED = "duplicate_refused", _("Refused a duplicate item")
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(

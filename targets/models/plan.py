@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..identifiers import CERTIFICATE, IDENTIFIER_CHOICES
 from ..kinds import kind_of
 from .i18n import Bilingual
 
@@ -195,6 +196,11 @@ class Indicator(Bilingual, Responsible):
 
     figures_cover = models.CharField(_("figures cover"), max_length=20, choices=Covers.choices, blank=True)
     position = models.PositiveSmallIntegerField(_("position in the plan file"), default=0)
+    # What identifies each counted item (kinds with items only; identifiers.py), so that no item is
+    # counted twice for the indicator: the plan file's `item_identifier`.
+    item_identifier = models.CharField(
+        _("identifier of counted items"), max_length=20, choices=IDENTIFIER_CHOICES, default=CERTIFICATE
+    )
     # Indicators that vanish from the plan file are retired, never deleted: figures point at them.
     active = models.BooleanField(_("active"), default=True)
 

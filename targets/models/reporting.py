@@ -226,3 +226,35 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ItemClaim(models.Model):
+    """An identifier counted for an indicator, and the submission that counts it: one row per
+    (indicator, identifier), so two units submitting one item at the same moment cannot both
+    succeed (the unique constraint decides, not only a check).
+
+    A submission claims the items of its approved version and, while it is submitted (in review),
+    those of its current version too; drafts and returned versions claim nothing. The actions keep
+    the rows in step in the transaction that changes the submission (actions/item_claims.py).
+    """
+
+    indicator = models.ForeignKey("Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"))
+    identifier = models.CharField(_("identifier"), max_length=100)
+    # A submission deleted (only demo data ever is) counts nothing any more.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="item_claims", verbose_name=_("submission")
+    )
+    name = models.CharField(_("item name"), max_length=200)
+    # The name as compared for possible duplicates (same name, another identifier): identifiers.name_key.
+    name_key = models.CharField(_("item name (compared)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("counted item")
+        verbose_name_plural = _("counted items")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "identifier"], name="item_claim_counted_once")
+        ]
+        indexes = [models.Index(fields=["indicator", "name_key"], name="item_claim_name")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.identifier}"

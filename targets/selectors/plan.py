@@ -147,6 +147,7 @@ def plan_as_dict(plan: Plan) -> dict:
             "denominator": ind.denominator_counts,
             "item_label": ind.item_label,
             "figures_cover": ind.covers,
+            "item_identifier": ind.item_identifier or None,  # what identifies a counted item (identifiers.py)
             "baseline": json_number(ind.baseline),
             "reporting_units": [u.code for u in ind.reporting_units.all()],
             **responsibility_dict(ind),

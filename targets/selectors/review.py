@@ -9,11 +9,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from ..figures import fields_for
+from .identifiers import possible_duplicates
 from ..models import AuditEntry, Evidence, Submission, SubmissionVersion, User
 from ..plan_calendar import quarter_shift
 from ..permissions import (
     can_read_audit_log,
     can_review,
+    can_see_possible_duplicates,
     evidence_visible_to,
     reads_approved_only,
     submissions_visible_to,
@@ -103,6 +105,7 @@ class SubmissionPage:
     approved_only: bool  # the user reads approved figures only (leaders)
     may_review: bool = False
     values: list[ValueRow] = field(default_factory=list)
+    possible_duplicates: list = field(default_factory=list)  # selectors.identifiers.PossibleDuplicate
 
 
 def _label(name: str) -> str:
@@ -182,4 +185,5 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
         approved_only=approved_only,
         may_review=can_review(user) and submission.status == Submission.Status.SUBMITTED,
         values=values,
+        possible_duplicates=possible_duplicates(submission, shown) if can_see_possible_duplicates(user) else [],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from ..identifiers import IDENTIFIERS
 from ..models import Indicator, Target, Unit
 from .outputs import NumberField
 
@@ -43,6 +44,10 @@ class PlanIndicatorSerializer(serializers.Serializer):
     figures_cover = serializers.ChoiceField(
         choices=Indicator.Covers.choices,
         help_text=gettext_lazy("the time one report's figures cover: this quarter only, the year to date, or the latest state"),
+    )
+    item_identifier = serializers.ChoiceField(
+        choices=IDENTIFIERS, allow_null=True,
+        help_text=gettext_lazy("counts: what identifies each item — uscc (统一社会信用代码) or certificate; null for other kinds"),
     )
     baseline = NumberField()
     reporting_units = serializers.ListField(child=serializers.CharField())

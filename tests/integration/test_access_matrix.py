@@ -49,6 +49,7 @@ MATRIX = {
     "targets:submission_return": ("POST", {"pk": "{submitted}"}, {"version": "1", "reason": ""}, {"reviewer"}),
     "targets:completeness": ("GET", {}, None, DASHBOARD_READERS),
     "targets:audit_log": ("GET", {}, None, {"auditor"}),
+    "targets:refused_duplicates": ("GET", {}, None, {"auditor"}),
     "targets:api_periods": ("GET", {}, None, LOGGED_IN),
     "targets:api_period_open": ("POST", {"code": "2024Q1"}, {}, {"admin_user"}),
     "targets:api_period_close": ("POST", {"code": "2024Q1"}, {}, {"admin_user"}),

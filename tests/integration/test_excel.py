@@ -132,7 +132,7 @@ def test_openpyxl_reads_xml_through_defusedxml():
 
 @pytest.mark.django_db
 def test_it_lists_the_assigned_indicators_with_their_current_values(reporter):
-    draft(reporter, "M01-STD")
+    draft(reporter, "M01-STD", items="标准装置甲 | CERT-001\n标准装置乙 | CERT-002")
     draft(reporter, "M14-RATE", numerator="12", denominator="40", note="抽查")
     response = client_for(reporter).get(template_url())
     assert response.status_code == 200

@@ -23,8 +23,8 @@ QUEUE = "/review/"
 NOT_REVIEWERS = ["reporter", "leader", "auditor", "admin_user"]
 
 
-def items(count: int) -> str:
-    return "\n".join(f"标准装置{i} | CERT-{i:03d}" for i in range(1, count + 1))
+def items(count: int, first: int = 1) -> str:
+    return "\n".join(f"标准装置{i} | CERT-{i:03d}" for i in range(first, first + count))
 
 
 def row_ids(body: str) -> list[int]:
@@ -135,7 +135,7 @@ def test_it_sorts_by_a_column(reporter, other_reporter, reviewer):
 @pytest.mark.django_db
 def test_it_shows_the_previous_quarter_approved_value_and_the_change(reporter, reviewer):
     approved(reporter, reviewer, "M01-STD", "2026Q2", increment="2", items=items(2))
-    counted = submitted(reporter, "M01-STD", "2026Q3", increment="5", items=items(5))
+    counted = submitted(reporter, "M01-STD", "2026Q3", increment="5", items=items(5, first=3))  # other standards: each counts once
     approved(reporter, reviewer, "M14-RATE", "2026Q2", numerator="990", denominator="1000")
     ratio = submitted(reporter, "M14-RATE", "2026Q3", numerator="969", denominator="1000")
     first = submitted(reporter, "M01-COV", "2026Q3")  # nothing approved a quarter earlier
