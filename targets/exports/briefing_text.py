@@ -21,7 +21,7 @@ from ..selectors import plan_current
 from ..selectors.briefing import Briefing, CountyLine, StatusChange, briefing_period, briefing_read
 from ..selectors.dashboards import IndicatorStatusRow
 from ..status import LIGHTS, ORDER, RED, YELLOW, status_label
-from ..templatetags.dashboards import actual, pct, quantity, quantity_up, quantity_whole, target
+from ..templatetags.dashboards import actual, pct, quantity, quantity_up, quantity_whole, shortfall, target
 from .base import ExportRefused, ExportRequest
 
 HEADINGS = {
@@ -218,7 +218,7 @@ def attention_table(briefing: Briefing) -> Table:
         if item.indicator.is_numeric:
             if item.attention == "missed":
                 why = _("Not met by its deadline %(deadline)s") % {"deadline": item.row.deadline.isoformat()}
-                takes = _("Still %(short)s short of the target") % {"short": quantity_up(item.shortfall, item.indicator)} if item.shortfall is not None else "—"
+                takes = shortfall(item) or "—"
             else:
                 why, takes = item.gap_text or "—", pace_text(item)
             cells = [f"{item.indicator.code} {item.indicator.name}", item.status_label, why, actual(item), target(item), takes]

@@ -125,6 +125,21 @@ def quantity_up(value, indicator: Indicator) -> str:
 
 
 @register.filter
+def shortfall(item: IndicatorStatusRow) -> str:
+    """Return how far a missed target still is, in the kind's terms ("" when it is met): whole items
+    rounded up, percentage points, or the share of the reporting units still to finish."""
+    short = item.shortfall
+    if short is None:
+        return ""
+    scale = kind_of(item.indicator).scale
+    if scale == SCALE_PERCENT:
+        return _("Still %(n)s percentage points short of the target") % {"n": format(_round(short, ONE), "f")}
+    if scale == SCALE_SHARE:
+        return _("%(share)s of the reporting units still to finish") % {"share": pct(100 * short)}
+    return _("Still %(short)s short of the target") % {"short": quantity_up(short, item.indicator)}
+
+
+@register.filter
 def gap(row) -> str:
     """Return a snapshot row's gap in words, never a bare signed number: {{ row|gap }} →
     “15.0 percentage points behind the time elapsed” (“” without a gap)."""
