@@ -183,7 +183,7 @@ def indicator_cells(item: IndicatorStatusRow) -> tuple[list[str], int | None]:
     if row is None:
         return cells + ["—", "—", "—"], None
     completion = pct(row.completion_pct) if item.is_reach else "—"
-    pace = quantity(row.required_pace, indicator) if row.required_pace is not None else "—"
+    pace = quantity_up(row.required_pace, indicator) if row.required_pace is not None else "—"
     return cells + [completion, pct(row.time_elapsed_pct), pace], None
 
 
@@ -201,7 +201,7 @@ def pace_text(item: IndicatorStatusRow) -> str:
     if not item.has_pace:
         return "—"
     text = _("Needs %(required)s more per quarter; recent pace %(recent)s per quarter") % {
-        "required": quantity_up(row.required_pace, indicator), "recent": quantity(row.recent_pace, indicator),
+        "required": quantity_up(row.required_pace, indicator), "recent": quantity_whole(row.recent_pace, indicator),
     }
     if row.projected is not None:
         text += pgettext("clause separator", "; ") + _("At the recent pace: %(projected)s by %(deadline)s (target %(target)s)") % {
@@ -216,11 +216,8 @@ def attention_table(briefing: Briefing) -> Table:
     table = Table(header=[str(h) for h in ATTENTION_HEADER], widths=[30, 12, 8, 12, 16, 22], numeric=frozenset({2, 3}))
     for item in briefing.attention:
         if item.indicator.is_numeric:
-            if item.attention == "missed":
-                why = _("Not met by its deadline %(deadline)s") % {"deadline": item.row.deadline.isoformat()}
-                takes = shortfall(item) or "—"
-            else:
-                why, takes = item.gap_text or "—", pace_text(item)
+            why = item.attention_reason or "—"
+            takes = (shortfall(item) or "—") if item.attention == "missed" else pace_text(item)
             cells = [f"{item.indicator.code} {item.indicator.name}", item.status_label, why, actual(item), target(item), takes]
             table.add(cells, mark=item.light)
         else:  # no number: the units' self-assessments instead
@@ -397,7 +394,7 @@ def attention_text(briefing: Briefing) -> list[str]:
         "count": len(items), "list": listing([named(i) for i in items])
     }
     first = items[0]
-    if first.attention == "lagging" and first.is_reach and first.row.gap_pp is not None and first.row.gap_pp > 0:
+    if first.attention == "lagging" and first.is_reach and not first.by_time and first.row.gap_pp is not None and first.row.gap_pp > 0:
         return [text, _("The largest gap: %(name)s, %(gap)s.") % {"name": named(first), "gap": first.gap_text}]
     return [text]
 

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..kinds import SCALE_COUNT, kind_of
 from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
@@ -49,10 +50,50 @@ class IndicatorStatusRow:
         return self.deadline_passed and self.status in VERDICTS
 
     @property
-    def gap_text(self) -> str:
-        """Return the gap in words: "15.0 percentage points behind the time elapsed" ("" for none)."""
+    def by_time(self) -> bool:
+        """Return whether the status is judged by the time left, not by a gap (milestones)."""
+        return self.indicator.kind == Indicator.Kind.MILESTONE
+
+    @property
+    def quarters_left(self) -> int | None:
+        """Return the quarters from the row's period to its target's deadline quarter."""
         row = self.row
-        return gap_words(row.gap_pp, row.mode) if row and row.gap_pp is not None else ""
+        if not row or not row.deadline:
+            return None
+        return (row.deadline.year * 4 + (row.deadline.month - 1) // 3) - (row.period.year * 4 + row.period.quarter - 1)
+
+    @property
+    def attention_reason(self) -> str:
+        """Return in words why the indicator is on the attention list ("" when it is not, or for a
+        narrative, whose units' self-assessments say it)."""
+        if self.attention == LAGGING:
+            return self.time_left_text or self.gap_text
+        if self.attention == MISSED_DEADLINE:
+            return _("Not met by its deadline %(deadline)s") % {"deadline": self.row.deadline.isoformat()}
+        return ""
+
+    @property
+    def time_left_text(self) -> str:
+        """Return, for a milestone not done yet, how many quarters are left to its deadline (its
+        status is judged by them, not by a gap); "" otherwise."""
+        row = self.row
+        if not self.by_time or not row or not row.deadline or self.status not in (Status.ON_TRACK, Status.AT_RISK):
+            return ""
+        n = self.quarters_left or 0
+        return ngettext(
+            "Not done, %(n)d quarter before its deadline %(deadline)s",
+            "Not done, %(n)d quarters before its deadline %(deadline)s",
+            n,
+        ) % {"n": n, "deadline": row.deadline.isoformat()}
+
+    @property
+    def gap_text(self) -> str:
+        """Return the gap in words: "15.0 percentage points behind the time elapsed" ("" for none,
+        and for a milestone, judged by the time left: `time_left_text`)."""
+        row = self.row
+        if not row or row.gap_pp is None or self.by_time:
+            return ""
+        return gap_words(row.gap_pp, row.mode)
 
     @property
     def shortfall(self) -> Decimal | None:
@@ -188,11 +229,12 @@ def attention_group(item: IndicatorStatusRow) -> str | None:
 def _attention_key(item: IndicatorStatusRow):
     group = attention_group(item)
     gap = item.row.gap_pp if item.row and group == LAGGING else None
-    # Lagging targets first, the largest gap first (reach targets before rates to keep, whose gap
-    # is below the target, not behind the time); then missed deadlines; then narratives, red first.
+    # Lagging targets first: those judged by their gap, the largest first; then rates to keep (their
+    # gap is below the target, not behind the time) and milestones (judged by the time left); then
+    # missed deadlines; then narratives, red first.
     return (
         ATTENTION_GROUPS.index(group), ATTENTION.index(item.status) if group == NARRATIVE else 0,
-        not item.is_reach, gap is None, -(gap or 0), item.indicator.position, item.indicator.code,
+        not item.is_reach or item.by_time, gap is None, -(gap or 0), item.indicator.position, item.indicator.code,
     )
 
 

@@ -8,6 +8,7 @@ Word file with python-docx. The first pages are rendered to tests/artifacts/ to 
 from __future__ import annotations
 
 import io
+import math
 import re
 import shutil
 import subprocess
@@ -127,6 +128,8 @@ def shown(row: dict, indicator: Indicator, value_key: str = "actual") -> str | N
         return "—"
     if indicator.kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
         return f"{one_decimal(value)}%"
+    if indicator.kind == Indicator.Kind.CUMULATIVE and value_key == "required_pace":  # whole items, rounded up
+        return f"{math.ceil(Decimal(str(value)))} {indicator.unit_zh}"
     if indicator.kind == Indicator.Kind.CUMULATIVE:
         return f"{two_decimals(value)} {indicator.unit_zh}"
     return None
