@@ -264,15 +264,20 @@ def test_needs_attention_is_ordered_by_gap_with_required_and_recent_pace(demo, l
     assert [attr(r, "data-indicator") for r in rows] and {attr(r, "data-indicator") for r in rows} == set(
         expected.values_list("indicator__code", flat=True)
     )
-    # Lagging numeric targets first, the reach targets by gap, the largest first; then the rest.
+    # Lagging numeric targets first, those judged by their gap first, the largest first; milestones
+    # (judged by the quarters left) say so instead of a gap; then the rest.
     groups = [attr(r, "data-attention") for r in rows]
     assert groups == sorted(groups, key=["lagging", "missed", "narrative"].index)
-    reach = [
-        r for r in rows
-        if attr(r, "data-attention") == "lagging" and api_row(client, attr(r, "data-indicator"), "2025Q2")["mode"] == "reach"
-    ]
-    gaps = [Decimal(attr(r, "data-gap")) for r in reach]
+    kinds = dict(Indicator.objects.values_list("code", "kind"))
+    lagging = [r for r in rows if attr(r, "data-attention") == "lagging"]
+    by_gap = [r for r in lagging if kinds[attr(r, "data-indicator")] in ("cumulative", "ratio_latest")]
+    assert lagging[: len(by_gap)] == by_gap
+    gaps = [Decimal(attr(r, "data-gap")) for r in by_gap]
     assert gaps == sorted(gaps, reverse=True) and len(gaps) > 2
+    for row in by_gap:
+        assert "滞后" in visible_text(row) and "个百分点" in visible_text(row)
+    milestones = [r for r in lagging if kinds[attr(r, "data-indicator")] == "milestone"]
+    assert milestones and all("尚未完成，距截止日期" in visible_text(r) and "滞后" not in visible_text(r) for r in milestones)
     cumulative = [r for r in rows if 'data-required-pace="' in r]
     assert cumulative
     for row in cumulative:
