@@ -200,8 +200,9 @@ def pace_text(item: IndicatorStatusRow) -> str:
     row, indicator = item.row, item.indicator
     if not item.has_pace:
         return "—"
-    text = _("Needs %(required)s more per quarter; recent pace %(recent)s per quarter") % {
-        "required": quantity_up(row.required_pace, indicator), "recent": quantity_whole(row.recent_pace, indicator),
+    # What is still needed is whole items (rounded up); the recent pace is a mean, kept as one.
+    text = _("Needs %(required)s more per quarter; recently %(recent)s per quarter on average") % {
+        "required": quantity_up(row.required_pace, indicator), "recent": quantity(row.recent_pace, indicator),
     }
     if row.projected is not None:
         text += pgettext("clause separator", "; ") + _("At the recent pace: %(projected)s by %(deadline)s (target %(target)s)") % {

@@ -109,8 +109,8 @@ def quantity(value, indicator: Indicator) -> str:
 
 @register.filter
 def quantity_whole(value, indicator: Indicator) -> str:
-    """Return a count as a whole number (a projection of items: 77.75 → “78 items”; a mean per
-    quarter the same, the exact value staying in the data and the API); rates as `quantity`."""
+    """Return a count as a whole number (a projection of items: 77.75 → “78 items”, the exact value
+    staying in the data and the API); rates as `quantity`. A mean per quarter is not a count: `quantity`."""
     if value in (None, "") or kind_of(indicator).scale != SCALE_COUNT:
         return quantity(value, indicator)
     return _with_unit(decimal_text(_round(value, Decimal(1))), indicator)

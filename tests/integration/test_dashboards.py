@@ -286,7 +286,7 @@ def test_needs_attention_is_ordered_by_gap_with_required_and_recent_pace(demo, l
         assert float(attr(row, "data-required-pace")) == pytest.approx(got["required_pace"])
         assert float(attr(row, "data-recent-pace")) == pytest.approx(got["recent_pace"])
         # What is still needed is whole items, rounded up; the projection of items is whole.
-        assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"每季度 {whole(got['recent_pace'])} " in text
+        assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"近期平均每季度 {two_decimals(got['recent_pace'])} " in text
         assert f"达到 {Decimal(str(got['projected'])).quantize(Decimal(1), rounding=ROUND_HALF_UP)} " in text
 
 
@@ -448,7 +448,7 @@ def test_numbers_match_the_api_at_an_earlier_period(demo, leader):
     gap = Decimal(str(got["gap_pp"]))
     assert f"{'滞后' if gap > 0 else '超前'} {one_decimal(abs(gap))} 个百分点" in text, "a gap in words, never a bare sign"
     assert attr(row, "data-status") == got["status"]
-    assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"每季度 {whole(got['recent_pace'])} " in text
+    assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"近期平均每季度 {two_decimals(got['recent_pace'])} " in text
 
 
 # --- Languages --------------------------------------------------------------------------------
@@ -554,7 +554,7 @@ def test_the_overviews_cards_chart_attention_list_and_final_results_count_the_sa
         counted = sorted(snapshots.filter(status=verdict, deadline__lt=dt.date(2026, 1, 1)).values_list("indicator__code", flat=True))
         assert shown == counted and shown, verdict
     # Counts of items are whole: no "77.75 项" in a projection or a required pace.
-    assert not re.search(r"\d+\.\d+ [项家]", visible_text(body))
+    assert not re.search(r"(?<!平均每季度 )\b\d+\.\d+ [项家]", visible_text(body)), "only a mean per quarter has decimals"
 
 
 @pytest.mark.django_db
