@@ -51,8 +51,9 @@ class IndicatorStatusRow:
 
     @property
     def by_time(self) -> bool:
-        """Return whether the status is judged by the time left, not by a gap (milestones)."""
-        return self.indicator.kind == Indicator.Kind.MILESTONE
+        """Return whether the status is judged by the time left, not by a gap (milestones: their
+        kind shows no time elapsed, targets.kinds)."""
+        return self.indicator.is_numeric and not kind_of(self.indicator).time_elapsed
 
     @property
     def quarters_left(self) -> int | None:
