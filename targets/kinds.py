@@ -554,6 +554,16 @@ RULE_MISSED = _(
     "The deadline quarter has come (q(p) = %(q)s ≥ q(D) = %(qd)s) and A = %(A)s has not reached T = %(T)s: "
     "<strong>%(status)s</strong>."
 )
+RULE_VERDICT = _(
+    "The deadline has passed (q(p) = %(q)s > q(D) = %(qd)s): the result is a verdict — achieved if A reached T "
+    "by the deadline quarter, achieved late if only afterwards, else missed. There is no time elapsed, gap or "
+    "pace beyond a deadline."
+)
+RULE_ACHIEVED_LATE = _(
+    "A did not reach T by the deadline quarter but has reached it since (A = %(A)s, T = %(T)s): "
+    "<strong>%(status)s</strong>."
+)
+RULE_MISSED_VERDICT = _("A did not reach T by the deadline quarter, nor since (A = %(A)s, T = %(T)s): <strong>%(status)s</strong>.")
 RULE_REMAINING = _("Quarters remaining r = q(D) − q(p) = %(qd)s − %(q)s = %(r)s.")
 RULE_REQUIRED_PACE = _("Required pace = (T − A) / r = (%(T)s − %(A)s) / %(r)s = <strong>%(req)s</strong> per quarter.")
 RULE_RECENT_PACE = _("Recent pace = the city's mean increment over the last %(n)s quarters = %(recent)s per quarter.")

@@ -25,6 +25,7 @@ STATUS_ORDER = ["on_track", "at_risk", "off_track"]  # narrative self-statuses: 
 class Status:
     NO_DATA = "no_data"
     ACHIEVED = "achieved"
+    ACHIEVED_LATE = "achieved_late"
     MISSED = "missed"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
@@ -218,10 +219,23 @@ def reach_row(
     settings: Settings,
     achieved_before: bool,
     recent_pace: Decimal | None,
+    met_late_before: bool = False,
 ) -> Row:
-    """Fill in a `reach` row's percentages, status and pace (row.actual is set, not None)."""
+    """Fill in a `reach` row's percentages, status and pace (row.actual is set, not None).
+
+    `achieved_before`: the target was met at a quarter up to its deadline before this one;
+    `met_late_before`: it was met only after its deadline, before this quarter."""
     q, actual = row.q, row.actual
     row.target = target
+    if q > target.deadline_q:
+        # Past the (last) deadline the row is a verdict: no time elapsed, completion, gap or pace.
+        if achieved_before:
+            row.status = Status.ACHIEVED
+        elif met_late_before or meets(actual, target):
+            row.status = Status.ACHIEVED_LATE
+        else:
+            row.status = Status.MISSED
+        return row
     row.time_elapsed_pct = time_elapsed_pct(q, target)
     span = target.value - baseline
     row.completion_pct = HUNDRED * (actual - baseline) / span if span else (HUNDRED if meets(actual, target) else Decimal(0))
@@ -384,7 +398,8 @@ def compute_indicator(spec: IndicatorSpec, figures: Iterable[Figure], n: int, ca
 
 def _reach_rows(unit, series, targets, baseline, kind, n, cal, settings, paces) -> list[Row]:
     rows = []
-    achieved: set[int] = set()  # ids of targets achieved so far: achieved stays achieved
+    achieved: set[int] = set()  # ids of targets met by their deadline so far: achieved stays achieved
+    late: set[int] = set()  # ids of targets met only after their deadline: achieved late stays so
     for i in range(n):
         q = i + 1
         row = Row(unit=unit, q=q, actual=series[i])
@@ -398,10 +413,13 @@ def _reach_rows(unit, series, targets, baseline, kind, n, cal, settings, paces) 
             key = id(target)
             reach_row(
                 row, target, baseline=baseline, kind=kind, settings=settings,
-                achieved_before=key in achieved, recent_pace=paces[i] if paces else None,
+                achieved_before=key in achieved, met_late_before=key in late,
+                recent_pace=paces[i] if paces else None,
             )
             if row.status == Status.ACHIEVED:
                 achieved.add(key)
+            elif row.status == Status.ACHIEVED_LATE:
+                late.add(key)
         rows.append(row)
     return rows
 

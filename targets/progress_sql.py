@@ -250,7 +250,9 @@ cells AS NOT MATERIALIZED (
 judged AS (
     -- The city's rows and the rows of units with targets of their own: the full rules.
     SELECT y.*,
-           max(CASE WHEN y.meets THEN y.seq END) OVER w = y.seq AS achieved,
+           -- met by the deadline (achieved) / met at all so far (after the deadline: achieved late)
+           max(CASE WHEN y.meets AND y.q <= y.dq THEN y.seq END) OVER w = y.seq AS achieved,
+           max(CASE WHEN y.meets THEN y.seq END) OVER w = y.seq AS met,
            (y.inc0 + coalesce(lag(y.inc0, 1) OVER w, 0) + coalesce(lag(y.inc0, 2) OVER w, 0)
                + coalesce(lag(y.inc0, 3) OVER w, 0)) * {ONE} / least(y.q, 4) AS pace
     FROM (
@@ -272,14 +274,17 @@ judged AS (
 classed AS (
     SELECT j.*,
            j.kind IN ('cumulative', 'ratio_latest', 'milestone') AND j.actual IS NOT NULL AND j.target_id IS NOT NULL AS reach,
+           -- past the (last) deadline a reach row is a verdict: no time elapsed, completion, gap or pace
+           j.kind IN ('cumulative', 'ratio_latest', 'milestone') AND j.actual IS NOT NULL AND j.target_id IS NOT NULL
+               AND j.q > j.dq AS verdict,
            j.kind = 'ratio_ytd' AND j.actual IS NOT NULL AND j.target_id IS NOT NULL AS keep,
            j.kind NOT IN {NUMERIC_KINDS} AS narrative
     FROM judged j
 ),
 measured AS (
     SELECT j.*,
-           CASE WHEN j.reach THEN {HUNDRED} * j.q / j.dq END AS tau,
-           CASE WHEN NOT j.reach THEN NULL
+           CASE WHEN j.reach AND NOT j.verdict THEN {HUNDRED} * j.q / j.dq END AS tau,
+           CASE WHEN NOT j.reach OR j.verdict THEN NULL
                 WHEN j.t_value - j.baseline <> 0 THEN {HUNDRED} * (j.actual - j.baseline) / (j.t_value - j.baseline)
                 WHEN j.meets THEN 100 ELSE 0 END AS completion
     FROM classed j
@@ -296,6 +301,7 @@ rated AS (
                    WHEN s.t_value - s.actual <= %(maintain_pp)s THEN 'at_risk'
                    ELSE 'off_track' END
                WHEN s.achieved THEN 'achieved'
+               WHEN s.verdict THEN CASE WHEN s.met THEN 'achieved_late' ELSE 'missed' END
                WHEN s.q >= s.dq THEN 'missed'
                WHEN s.kind = 'milestone' THEN CASE WHEN s.dq - s.q < 4 THEN 'at_risk' ELSE 'on_track' END
                WHEN s.tau - s.completion <= %(on_track_gap)s THEN 'on_track'
@@ -318,7 +324,7 @@ result AS (
            CASE WHEN o.paced THEN o.pace END AS recent_pace,
            CASE WHEN o.paced THEN o.actual + o.pace * (o.dq - o.q) END AS projected
     FROM (
-        SELECT r.*, r.reach AND r.kind = 'cumulative' AND r.status NOT IN ('achieved', 'missed') AS paced FROM rated r
+        SELECT r.*, r.reach AND r.kind = 'cumulative' AND r.status NOT IN ('achieved', 'achieved_late', 'missed') AS paced FROM rated r
     ) o
     UNION ALL
     -- Units without targets of their own (nearly all rows): no target, no percentages, no pace.

@@ -35,7 +35,8 @@ def overview_body(context: dict, request=None) -> str:
     if context["period"] is not None:
         context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
         context.update(dashboard_meta())
-        context["status_chart"] = status_by_area_chart(context["area_counts"])
+        outside = [context["outside_counts"]] if context["outside_counts"].total else []
+        context["status_chart"] = status_by_area_chart(context["area_counts"] + outside)  # one bar per table row
     return render_to_string("targets/_dashboard_overview_body.html", context, request)
 
 

@@ -10,8 +10,10 @@ in dashboards.css); tests/unit/test_status.py holds their colours to the values 
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .models import ProgressSnapshot
 
@@ -20,6 +22,7 @@ Status = ProgressSnapshot.Status
 # Best to worst, then nothing to judge: the order of legends and of the tables' status columns.
 ORDER: tuple[str, ...] = (
     Status.ACHIEVED,
+    Status.ACHIEVED_LATE,
     Status.ON_TRACK,
     Status.AT_RISK,
     Status.OFF_TRACK,
@@ -32,6 +35,7 @@ LABELS: dict[str, Promise] = dict(Status.choices)
 # Each status's colour, green to red (chart markers and bars; --st-<status> in indicator_pages.css).
 COLOURS: dict[str, str] = {
     Status.ACHIEVED: "#1b5e20",
+    Status.ACHIEVED_LATE: "#00695c",
     Status.ON_TRACK: "#43a047",
     Status.AT_RISK: "#f2a900",
     Status.OFF_TRACK: "#d32f2f",
@@ -40,8 +44,11 @@ COLOURS: dict[str, str] = {
     Status.NO_TARGET: "#5b8fd6",
 }
 
-# Statuses that call for the leaders' attention, the worse first.
-ATTENTION: tuple[str, ...] = (Status.OFF_TRACK, Status.AT_RISK)
+# Statuses that call for the leaders' attention, the worse first: running targets behind the
+# time-elapsed line, then targets missed at their deadline (PROGRESS-RULES.md).
+ATTENTION: tuple[str, ...] = (Status.OFF_TRACK, Status.AT_RISK, Status.MISSED)
+# A row past its (last) target's deadline is a verdict, with no time elapsed, completion, gap or pace.
+VERDICTS: tuple[str, ...] = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.MISSED)
 # A narrative's statuses (self-assessed) as the overview lists its units' counts: the worst first.
 NARRATIVE_ORDER: tuple[str, ...] = (Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NO_DATA)
 
@@ -61,6 +68,7 @@ GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
 LIGHT_ORDER: tuple[str, ...] = (GREEN, YELLOW, RED, GREY)
 LIGHTS: dict[str, str] = {
     Status.ACHIEVED: GREEN,
+    Status.ACHIEVED_LATE: GREEN,  # met, if after its deadline: nothing left for a leader to push
     Status.ON_TRACK: GREEN,
     Status.AT_RISK: YELLOW,
     Status.OFF_TRACK: RED,
@@ -70,7 +78,7 @@ LIGHTS: dict[str, str] = {
 }
 # Each light in words (legends, totals) and as a column heading (the per-area table).
 LIGHT_LABELS: dict[str, Promise] = {
-    GREEN: _("Green: achieved or on track"),
+    GREEN: _("Green: achieved (on time or late) or on track"),
     YELLOW: _("Yellow: at risk"),
     RED: _("Red: off track or missed"),
     GREY: _("Grey: no data"),
@@ -96,3 +104,33 @@ def status_light(status: str | None) -> str:
 def light_label(name: str) -> str:
     """Return a light in words: "Green: achieved or on track"."""
     return str(LIGHT_LABELS[name])
+
+
+# --- Gaps in words -------------------------------------------------------------------------------
+# A bare signed gap ("−15.0") reads either way; every page, table and the briefing word it instead.
+
+_TENTH = Decimal("0.1")
+
+
+def gap_words(gap, mode: str = "reach") -> str:
+    """Return a gap in words that cannot be read the wrong way round ("" for none).
+
+    reach: gap = time elapsed − completion, so a positive gap is behind the time-elapsed line
+    ("滞后 15.0 个百分点" / "15.0 percentage points behind"), a negative one ahead of it.
+    maintain: gap = target − year-to-date ratio: positive below the target, negative above it.
+    """
+    if gap in (None, ""):
+        return ""
+    points = Decimal(gap).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    size = format(abs(points), "f")
+    if mode == "maintain":
+        if points > 0:
+            return gettext("%(n)s percentage points below the target") % {"n": size}
+        if points < 0:
+            return gettext("%(n)s percentage points above the target") % {"n": size}
+        return gettext("exactly at the target")
+    if points > 0:
+        return gettext("%(n)s percentage points behind the time elapsed") % {"n": size}
+    if points < 0:
+        return gettext("%(n)s percentage points ahead of the time elapsed") % {"n": size}
+    return gettext("level with the time elapsed")

@@ -192,6 +192,7 @@ class UnitSummaryTable(PortalTable):
         verbose_name=gettext_lazy("Achieved or on track"), attrs={"td": {"class": "num strong"}, "th": {"class": "num"}}
     )
     achieved = tables.Column(verbose_name=LABELS[Status.ACHIEVED], empty_values=(), order_by=("counts__achieved",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    achieved_late = tables.Column(verbose_name=LABELS[Status.ACHIEVED_LATE], empty_values=(), order_by=("counts__achieved_late",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     on_track = tables.Column(verbose_name=LABELS[Status.ON_TRACK], empty_values=(), order_by=("counts__on_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     at_risk = tables.Column(verbose_name=LABELS[Status.AT_RISK], empty_values=(), order_by=("counts__at_risk",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     off_track = tables.Column(verbose_name=LABELS[Status.OFF_TRACK], empty_values=(), order_by=("counts__off_track",), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
@@ -217,6 +218,9 @@ class UnitSummaryTable(PortalTable):
 
     def render_achieved(self, record):
         return self._count(record, Status.ACHIEVED)
+
+    def render_achieved_late(self, record):
+        return self._count(record, Status.ACHIEVED_LATE)
 
     def render_on_track(self, record):
         return self._count(record, Status.ON_TRACK)

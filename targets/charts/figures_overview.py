@@ -12,8 +12,10 @@ from .style import FONT, GRID, INK, WHITE
 
 def status_by_area_figure(area_counts: list[StatusCounts]) -> go.Figure:
     """Return a horizontal stacked bar: one bar per task area, one segment per traffic light."""
-    names = [_("Area %(number)s") % {"number": c.area.number} for c in area_counts]
-    titles = [c.area.localized("title") for c in area_counts]
+    # A row without an area (the overall goals' and safeguards' indicators) gets a bar too, so the
+    # bars add up to the overview's counts and match the table's rows.
+    names = [_("Area %(number)s") % {"number": c.area.number} if c.area else _("Other") for c in area_counts]
+    titles = [c.area.localized("title") if c.area else _("Overall goals and safeguards (outside the task areas)") for c in area_counts]
     figure = go.Figure()
     for light in LIGHT_ORDER:
         counts = [next(x["count"] for x in c.lights if x["light"] == light) for c in area_counts]

@@ -21,7 +21,7 @@ from ..selectors import plan_current
 from ..selectors.briefing import Briefing, CountyLine, StatusChange, briefing_period, briefing_read
 from ..selectors.dashboards import IndicatorStatusRow
 from ..status import LIGHTS, ORDER, RED, YELLOW, status_label
-from ..templatetags.dashboards import actual, pct, pp, quantity, target
+from ..templatetags.dashboards import actual, pct, quantity, quantity_up, quantity_whole, shortfall, target
 from .base import ExportRefused, ExportRequest
 
 HEADINGS = {
@@ -50,7 +50,7 @@ INDICATOR_HEADER = [
 ATTENTION_HEADER = [
     gettext_lazy("Indicator"),
     gettext_lazy("Status"),
-    gettext_lazy("Gap (pp)"),
+    gettext_lazy("Why it is listed"),
     gettext_lazy("Actual"),
     gettext_lazy("Target"),
     gettext_lazy("Required against recent pace"),
@@ -168,8 +168,6 @@ def verdict(item: IndicatorStatusRow) -> str:
             "code": final.row.period.code, "value": actual(final.at_deadline)
         }])
         text += " — " + final.outcome
-        if final.reached_since:
-            text += " · " + _("reached after the deadline")
     return text
 
 
@@ -185,7 +183,7 @@ def indicator_cells(item: IndicatorStatusRow) -> tuple[list[str], int | None]:
     if row is None:
         return cells + ["—", "—", "—"], None
     completion = pct(row.completion_pct) if item.is_reach else "—"
-    pace = quantity(row.required_pace, indicator) if row.required_pace is not None else "—"
+    pace = quantity_up(row.required_pace, indicator) if row.required_pace is not None else "—"
     return cells + [completion, pct(row.time_elapsed_pct), pace], None
 
 
@@ -202,12 +200,13 @@ def pace_text(item: IndicatorStatusRow) -> str:
     row, indicator = item.row, item.indicator
     if not item.has_pace:
         return "—"
-    text = _("Needs %(required)s more per quarter; recent pace %(recent)s per quarter") % {
-        "required": quantity(row.required_pace, indicator), "recent": quantity(row.recent_pace, indicator),
+    # What is still needed is whole items (rounded up); the recent pace is a mean, kept as one.
+    text = _("Needs %(required)s more per quarter; recently %(recent)s per quarter on average") % {
+        "required": quantity_up(row.required_pace, indicator), "recent": quantity(row.recent_pace, indicator),
     }
     if row.projected is not None:
         text += pgettext("clause separator", "; ") + _("At the recent pace: %(projected)s by %(deadline)s (target %(target)s)") % {
-            "projected": quantity(row.projected, indicator),
+            "projected": quantity_whole(row.projected, indicator),
             "deadline": row.deadline.isoformat(),
             "target": quantity(row.target_value, indicator),
         }
@@ -218,7 +217,9 @@ def attention_table(briefing: Briefing) -> Table:
     table = Table(header=[str(h) for h in ATTENTION_HEADER], widths=[30, 12, 8, 12, 16, 22], numeric=frozenset({2, 3}))
     for item in briefing.attention:
         if item.indicator.is_numeric:
-            cells = [f"{item.indicator.code} {item.indicator.name}", item.status_label, pp(item.row.gap_pp), actual(item), target(item), pace_text(item)]
+            why = item.attention_reason or "—"
+            takes = (shortfall(item) or "—") if item.attention == "missed" else pace_text(item)
+            cells = [f"{item.indicator.code} {item.indicator.name}", item.status_label, why, actual(item), target(item), takes]
             table.add(cells, mark=item.light)
         else:  # no number: the units' self-assessments instead
             cells = [f"{item.indicator.code} {item.indicator.name}", item.status_label, _unit_statuses(item), "", "", ""]
@@ -238,22 +239,20 @@ def final_tables(briefing: Briefing) -> list[dict]:
         for result in group["results"]:
             row = result.row
             latest = actual(result.latest)
-            if result.reached_since:
-                latest = aside(latest, _("reached after the deadline"))
             table.add(
                 [
                     f"{row.indicator.code} {row.indicator.name}",
                     target(result.at_deadline),
                     aside(actual(result.at_deadline), row.period.code),
                     pct(row.completion_pct) if row.completion_pct is not None else "—",
-                    ("✔ " if result.achieved else "✘ ") + result.outcome,
+                    ("✘ " if result.verdict == "missed" else "✔ ") + result.outcome,
                     latest,
                 ],
-                mark="green" if result.achieved else "red",
+                mark=result.light,
             )
         groups.append({
             "year": group["year"],
-            "heading": _("Targets for %(year)s: %(achieved)d achieved, %(missed)d missed") % group,
+            "heading": _("Targets for %(year)s: %(achieved)d achieved by the deadline, %(achieved_late)d achieved late, %(missed)d missed") % group,
             "table": table,
         })
     return groups
@@ -345,13 +344,17 @@ def final_results_text(briefing: Briefing) -> list[str]:
         results = group["results"]
         sentences.append(
             _("Of the %(count)d targets for %(year)s, judged on the figures of the quarter that holds their deadline, "
-              "%(achieved)d were achieved and %(missed)d missed.")
-            % {"count": len(results), "year": group["year"], "achieved": group["achieved"], "missed": group["missed"]}
+              "%(achieved)d were achieved by the deadline, %(achieved_late)d achieved late and %(missed)d missed.")
+            % {"count": len(results), "year": group["year"], "achieved": group["achieved"],
+               "achieved_late": group["achieved_late"], "missed": group["missed"]}
         )
         achieved = [named(r.at_deadline) for r in results if r.achieved]
-        missed = [named(r.at_deadline) for r in results if not r.achieved]
+        late = [named(r.at_deadline) for r in results if r.verdict == "achieved_late"]
+        missed = [named(r.at_deadline) for r in results if r.verdict == "missed"]
         if achieved:
             sentences.append(_("Achieved: %(list)s.") % {"list": listing(achieved)})
+        if late:
+            sentences.append(_("Achieved late: %(list)s.") % {"list": listing(late)})
         if missed:
             sentences.append(_("Missed: %(list)s.") % {"list": listing(missed)})
     return sentences
@@ -387,15 +390,13 @@ def changes_text(briefing: Briefing) -> list[str]:
 def attention_text(briefing: Briefing) -> list[str]:
     items = briefing.attention
     if not items:
-        return [_("No indicator is at risk or off track at this period.")]
-    text = _("%(count)d indicator(s) need attention (at risk or off track): %(list)s.") % {
+        return [_("No indicator is red or yellow at this period.")]
+    text = _("%(count)d indicator(s) need attention (red or yellow): %(list)s.") % {
         "count": len(items), "list": listing([named(i) for i in items])
     }
     first = items[0]
-    if first.row is not None and first.row.gap_pp is not None:
-        return [text, _("The largest gap: %(name)s, %(gap)s percentage points behind the time elapsed.") % {
-            "name": named(first), "gap": pp(first.row.gap_pp)
-        }]
+    if first.attention == "lagging" and first.is_reach and not first.by_time and first.row.gap_pp is not None and first.row.gap_pp > 0:
+        return [text, _("The largest gap: %(name)s, %(gap)s.") % {"name": named(first), "gap": first.gap_text}]
     return [text]
 
 

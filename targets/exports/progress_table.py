@@ -2,7 +2,8 @@
 the snapshots) as CSV or XLSX, with headers in the reader's language.
 
 The numbers are the snapshots' own, exactly (no rounding): a file and /api/v1/progress/ show the
-same values for the same period. Rows are streamed from the database in chunks and written as they
+same values for the same period; past a target's last deadline a row is a verdict (achieved,
+achieved late, missed) with no time elapsed, completion, gap or pace, as in the API. Rows are streamed from the database in chunks and written as they
 come, so memory stays flat however many units report.
 """
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from ..models import ProgressSnapshot
 from ..numbers import decimal_text
 from ..selectors.exports import progress_export_rows
-from ..status import status_label
+from ..status import gap_words, status_label
 from .base import ExportRefused, ExportRequest, Report
 from .writers import csv_write, xlsx_write
 
@@ -44,6 +45,8 @@ HEADER = [
     gettext_lazy("Recent pace (per quarter)"),
     gettext_lazy("Projected at deadline"),
     gettext_lazy("Computed at"),
+    # The signed gap above reads either way; in words it cannot ("15.0 percentage points behind …").
+    gettext_lazy("Gap in words"),
 ]
 
 
@@ -73,6 +76,7 @@ def progress_row(row: ProgressSnapshot) -> list:
         _number(row.recent_pace),
         _number(row.projected),
         timezone.localtime(row.computed_at).isoformat(timespec="seconds"),
+        gap_words(row.gap_pp, row.mode or "reach") or None,
     ]
 
 

@@ -9,15 +9,17 @@ traffic lights come from targets.status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from ..kinds import SCALE_COUNT, kind_of
 from ..models import Area, Goal, Indicator, Measure, Period, Plan, ProgressSnapshot, Submission, Unit
-from ..status import ATTENTION, LIGHT_ORDER, NARRATIVE_ORDER, light_label, status_label, status_light
+from ..status import ATTENTION, LIGHT_ORDER, NARRATIVE_ORDER, VERDICTS, gap_words, light_label, status_label, status_light
 from .progress import last_computed
 
 Status = ProgressSnapshot.Status
@@ -33,12 +35,75 @@ class IndicatorStatusRow:
     goal_years: tuple[int, ...] = ()
     unit_statuses: list[dict] = field(default_factory=list)  # narratives: how many units report what
     final: FinalResult | None = None  # the target's result at its deadline, once that has passed
+    attention: str | None = None  # why the overview lists it under 需关注 (ATTENTION_GROUPS)
 
     @property
     def deadline_passed(self) -> bool:
         """Return whether the row's target was due before its period (its result is then final)."""
         row = self.row
         return bool(row and row.deadline and row.deadline < row.period.start)
+
+    @property
+    def is_verdict(self) -> bool:
+        """Return whether the row is a verdict: past its (last) target's deadline, with no time
+        elapsed, completion, gap or pace (PROGRESS-RULES.md)."""
+        return self.deadline_passed and self.status in VERDICTS
+
+    @property
+    def by_time(self) -> bool:
+        """Return whether the status is judged by the time left, not by a gap (milestones: their
+        kind shows no time elapsed, targets.kinds)."""
+        return self.indicator.is_numeric and not kind_of(self.indicator).time_elapsed
+
+    @property
+    def quarters_left(self) -> int | None:
+        """Return the quarters from the row's period to its target's deadline quarter."""
+        row = self.row
+        if not row or not row.deadline:
+            return None
+        return (row.deadline.year * 4 + (row.deadline.month - 1) // 3) - (row.period.year * 4 + row.period.quarter - 1)
+
+    @property
+    def attention_reason(self) -> str:
+        """Return in words why the indicator is on the attention list ("" when it is not, or for a
+        narrative, whose units' self-assessments say it)."""
+        if self.attention == LAGGING:
+            return self.time_left_text or self.gap_text
+        if self.attention == MISSED_DEADLINE:
+            return _("Not met by its deadline %(deadline)s") % {"deadline": self.row.deadline.isoformat()}
+        return ""
+
+    @property
+    def time_left_text(self) -> str:
+        """Return, for a milestone not done yet, how many quarters are left to its deadline (its
+        status is judged by them, not by a gap); "" otherwise."""
+        row = self.row
+        if not self.by_time or not row or not row.deadline or self.status not in (Status.ON_TRACK, Status.AT_RISK):
+            return ""
+        n = self.quarters_left or 0
+        return ngettext(
+            "Not done, %(n)d quarter before its deadline %(deadline)s",
+            "Not done, %(n)d quarters before its deadline %(deadline)s",
+            n,
+        ) % {"n": n, "deadline": row.deadline.isoformat()}
+
+    @property
+    def gap_text(self) -> str:
+        """Return the gap in words: "15.0 percentage points behind the time elapsed" ("" for none,
+        and for a milestone, judged by the time left: `time_left_text`)."""
+        row = self.row
+        if not row or row.gap_pp is None or self.by_time:
+            return ""
+        return gap_words(row.gap_pp, row.mode)
+
+    @property
+    def shortfall(self) -> Decimal | None:
+        """Return how far the value still is from the target (None when it meets it or either is missing)."""
+        row = self.row
+        if not row or row.actual is None or row.target_value is None or row.target is None:
+            return None
+        short = row.actual - row.target_value if row.target.comparator == "<=" else row.target_value - row.actual
+        return short if short > 0 else None
 
     @property
     def status(self) -> str:
@@ -68,9 +133,12 @@ class IndicatorStatusRow:
     def projected_short(self) -> Decimal | None:
         """Return how far the projection at the deadline falls short of the target (None if it does not)."""
         row = self.row
-        if not row or row.projected is None or row.target_value is None or row.projected >= row.target_value:
+        if not row or row.projected is None or row.target_value is None:
             return None
-        return row.target_value - row.projected
+        projected = row.projected
+        if kind_of(self.indicator).scale == SCALE_COUNT:  # items are whole: as the page shows the projection
+            projected = projected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return row.target_value - projected if projected < row.target_value else None
 
 
 @dataclass
@@ -141,16 +209,43 @@ def _count_by_area(areas: list[Area], progress: list[IndicatorStatusRow]) -> tup
     return list(by_area.values()), outside
 
 
+LAGGING = "lagging"  # a running numeric target behind the time elapsed (or below a rate to keep)
+MISSED_DEADLINE = "missed"  # a (last) target not met by its deadline
+NARRATIVE = "narrative"  # a text report whose city status is red or yellow
+ATTENTION_GROUPS: tuple[str, ...] = (LAGGING, MISSED_DEADLINE, NARRATIVE)
+
+
+def attention_group(item: IndicatorStatusRow) -> str | None:
+    """Return why an indicator needs the leaders' attention (one of ATTENTION_GROUPS), or None.
+
+    Exactly the indicators of the overview's red and yellow cards: every red or yellow status is
+    in ATTENTION, so the list and the cards count the same indicators."""
+    if item.status not in ATTENTION:
+        return None
+    if not item.indicator.is_numeric:
+        return NARRATIVE
+    return MISSED_DEADLINE if item.status == Status.MISSED else LAGGING
+
+
 def _attention_key(item: IndicatorStatusRow):
-    gap = item.row.gap_pp if item.row else None
-    # Largest gap first; rows without a gap (narratives) after, the worse status first.
-    return (gap is None, -(gap or 0), ATTENTION.index(item.status), item.indicator.position, item.indicator.code)
+    group = attention_group(item)
+    gap = item.row.gap_pp if item.row and group == LAGGING else None
+    # Lagging targets first: those judged by their gap, the largest first; then rates to keep (their
+    # gap is below the target, not behind the time) and milestones (judged by the time left); then
+    # missed deadlines; then narratives, red first.
+    return (
+        ATTENTION_GROUPS.index(group), ATTENTION.index(item.status) if group == NARRATIVE else 0,
+        not item.is_reach or item.by_time, gap is None, -(gap or 0), item.indicator.position, item.indicator.code,
+    )
 
 
 def _attention(progress: list[IndicatorStatusRow], period: Period) -> list[IndicatorStatusRow]:
-    """Return the at-risk and off-track indicators, the largest gap first; narratives get the count
-    of their units per latest self-assessed status (one query)."""
-    items = sorted((p for p in progress if p.status in ATTENTION), key=_attention_key)
+    """Return what most needs a leader, in this order: lagging numeric targets by gap, then targets
+    missed at their deadline, then narratives in red and yellow with the count of their units per
+    latest self-assessed status (one query)."""
+    items = sorted((p for p in progress if attention_group(p)), key=_attention_key)
+    for item in items:
+        item.attention = attention_group(item)
     narratives = {p.indicator.pk: p for p in items if not p.indicator.is_numeric}
     if narratives:
         counts = (
@@ -175,7 +270,12 @@ def _attention(progress: list[IndicatorStatusRow], period: Period) -> list[Indic
 
 
 def dashboard_overview(*, plan: Plan, period: Period) -> dict:
-    """Return everything the overview shows for `period` (a fixed number of queries)."""
+    """Return everything the overview shows for `period` (a fixed number of queries).
+
+    One story: the cards (`totals`), the chart and the per-area table (`area_counts` and
+    `outside_counts`, which add up to the cards), the attention list (exactly the cards' red and
+    yellow indicators) and the final results (`final_results`, whose targets without a later one
+    carry the very verdicts the cards count) all count the same city rows at `period`."""
     rows = list(_city_rows(plan, period).select_related("indicator__measure__area").order_by("indicator__position", "indicator__code"))
     goal_years = _goal_years(plan)
     progress = [IndicatorStatusRow(indicator=r.indicator, row=r, goal_years=goal_years.get(r.indicator_id, ())) for r in rows]
@@ -191,8 +291,11 @@ def dashboard_overview(*, plan: Plan, period: Period) -> dict:
     areas = list(Area.objects.filter(plan=plan).order_by("number"))
     area_counts, outside = _count_by_area(areas, progress)
     totals = StatusCounts(area=None)
+    verdicts = StatusCounts(area=None)  # the indicators past their last deadline, by verdict
     for item in progress:
         totals.add(item.status)
+        if item.is_verdict:
+            verdicts.add(item.status)
 
     return {
         "period": period,
@@ -201,17 +304,30 @@ def dashboard_overview(*, plan: Plan, period: Period) -> dict:
         "area_counts": area_counts,
         "outside_counts": outside,
         "totals": totals,
+        "verdicts": verdicts,
         "attention": _attention(progress, period),
         "indicator_count": len(progress),
     }
 
 
+def _meets(value: Decimal | None, target: ProgressSnapshot) -> bool:
+    """Return whether `value` meets the target of the row `target` (`=` means at least, as the engine)."""
+    if value is None or target.target_value is None:
+        return False
+    if target.target and target.target.comparator == "<=":
+        return value <= target.target_value
+    return value >= target.target_value
+
+
 @dataclass
 class FinalResult:
-    """A target whose deadline quarter has been computed: its row at that quarter is final."""
+    """A target whose deadline quarter has been computed, and its verdict (PROGRESS-RULES.md):
+    achieved (met by the deadline), achieved late (met after it, by the selected period) or
+    missed. Leaders see it as it stood at the deadline, with the quarter it was met later."""
 
-    row: ProgressSnapshot
+    row: ProgressSnapshot  # the city's row at the deadline quarter
     now: ProgressSnapshot | None  # the indicator's row at the selected period, for comparison
+    met_late_in: Period | None = None  # the first quarter after the deadline in which it was met
 
     @property
     def at_deadline(self) -> IndicatorStatusRow:
@@ -222,23 +338,44 @@ class FinalResult:
         return IndicatorStatusRow(indicator=self.row.indicator, row=self.now)
 
     @property
+    def is_last(self) -> bool:
+        """Return whether no later target follows: the indicator's row at the period is then this
+        target's verdict, counted by the overview's cards."""
+        return bool(self.now and self.now.target_id == self.row.target_id)
+
+    @property
+    def verdict(self) -> str:
+        """Return achieved, achieved_late or missed."""
+        if self.row.status == Status.ACHIEVED:
+            return Status.ACHIEVED
+        if self.is_last and self.now.status in VERDICTS:
+            return self.now.status  # the engine's verdict, the one the cards count
+        return Status.ACHIEVED_LATE if self.met_late_in else Status.MISSED
+
+    @property
     def achieved(self) -> bool:
-        return self.row.status == Status.ACHIEVED
+        return self.verdict == Status.ACHIEVED
+
+    @property
+    def light(self) -> str:
+        return status_light(self.verdict)
 
     @property
     def outcome(self) -> str:
-        if self.achieved:
+        if self.verdict == Status.ACHIEVED:
             return _("Achieved")
+        if self.verdict == Status.ACHIEVED_LATE:
+            if self.met_late_in:
+                return _("Missed at the deadline; achieved late, in %(code)s") % {"code": self.met_late_in.code}
+            return _("Missed at the deadline; achieved late")
         if self.row.status == Status.NO_DATA:
             return _("Missed (no approved figures)")
         return _("Missed")
 
     @property
     def reached_since(self) -> bool:
-        """Return whether a missed target has been met by a later value (shown, never re-judged)."""
-        if self.achieved or not self.now or self.now.actual is None or self.row.target_value is None:
-            return False
-        return self.now.actual >= self.row.target_value if self.row.target.comparator != "<=" else self.now.actual <= self.row.target_value
+        """Return whether a target missed at its deadline has been met since (achieved late)."""
+        return self.verdict == Status.ACHIEVED_LATE
 
 
 def _deadline_rows(plan: Plan, period: Period) -> QuerySet[ProgressSnapshot]:
@@ -252,9 +389,38 @@ def _deadline_rows(plan: Plan, period: Period) -> QuerySet[ProgressSnapshot]:
     ).select_related("indicator", "period", "target")
 
 
+def _met_late(results: list[FinalResult], plan: Plan, period: Period) -> None:
+    """Give each result missed at its deadline the first later quarter, up to `period`, in which
+    the city's value met it (one query over the city rows after the deadlines)."""
+    missed = [r for r in results if r.row.status != Status.ACHIEVED]
+    if not missed:
+        return
+    first = min(r.row.period.start for r in missed)
+    later = (
+        ProgressSnapshot.objects.filter(
+            indicator_id__in={r.row.indicator_id for r in missed}, unit__kind=Unit.Kind.CITY,
+            period__start__gt=first, period__start__lte=period.start, actual__isnull=False,
+        )
+        .select_related("period")
+        .order_by("period__start")
+    )
+    by_indicator: dict[int, list[ProgressSnapshot]] = {}
+    for row in later:
+        by_indicator.setdefault(row.indicator_id, []).append(row)
+    for result in missed:
+        deadline_start = result.row.period.start
+        result.met_late_in = next(
+            (r.period for r in by_indicator.get(result.row.indicator_id, [])
+             if r.period.start > deadline_start and _meets(r.actual, result.row)),
+            None,
+        )
+
+
 def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorStatusRow]) -> list[dict]:
-    """Return, per horizon year whose deadlines have passed, each city target judged at its deadline
-    quarter (one query)."""
+    """Return, per horizon year whose deadlines have passed, each city target with its verdict and
+    the counts per verdict (two queries). `final` counts the targets without a later one: their
+    verdicts are the ones the overview's cards count; `continuing` are followed by a later target,
+    whose progress the cards show instead."""
     horizons = [int(y) for y in plan.horizons or []]
     rows = _deadline_rows(plan, period).filter(target__year__in=horizons).order_by(
         "target__year", "indicator__position", "indicator__code"
@@ -263,10 +429,18 @@ def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorStatusRow
     for row in rows:
         current = now.get(row.indicator_id)
         years.setdefault(row.target.year, []).append(FinalResult(row=row, now=current.row if current else None))
+    _met_late([r for items in years.values() for r in items], plan, period)
     result = []
     for year, items in years.items():
-        achieved = sum(1 for i in items if i.achieved)
-        result.append({"year": year, "results": items, "achieved": achieved, "missed": len(items) - achieved})
+        counts = {v: sum(1 for i in items if i.verdict == v) for v in VERDICTS}
+        result.append({
+            "year": year,
+            "results": items,
+            "achieved": counts[Status.ACHIEVED],
+            "achieved_late": counts[Status.ACHIEVED_LATE],
+            "missed": counts[Status.MISSED],
+            "continuing": sum(1 for i in items if not i.is_last),
+        })
     return result
 
 
@@ -324,6 +498,7 @@ def _measures_read(plan: Plan, period: Period | None, measures: QuerySet[Measure
         for row in _deadline_rows(plan, period).filter(indicator_id__in=passed).order_by("period__start"):
             item = passed[row.indicator_id]
             item.final = FinalResult(row=row, now=item.row)  # the latest deadline passed wins
+        _met_late([i.final for i in passed.values() if i.final], plan, period)
     return result
 
 

@@ -3,17 +3,17 @@ statuses' order, words and traffic lights come from targets.status."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.translation import gettext as _
 
-from ..kinds import SCALE_PERCENT, SCALE_SHARE, kind_of
+from ..kinds import SCALE_COUNT, SCALE_PERCENT, SCALE_SHARE, kind_of
 from ..models import Indicator
 from ..numbers import decimal_text
 from ..selectors.completeness import COMPLETENESS_DEFINITION
 from ..selectors.dashboards import IndicatorStatusRow
-from ..status import LIGHT_HEADINGS, LIGHT_ORDER, ORDER, status_label, status_light
+from ..status import LIGHT_HEADINGS, LIGHT_ORDER, ORDER, gap_words, status_label, status_light
 
 register = template.Library()
 
@@ -106,6 +106,48 @@ def quantity(value, indicator: Indicator) -> str:
     if kind_of(indicator).scale == SCALE_PERCENT:
         return pct(value)
     return _with_unit(amount(value), indicator)
+
+
+@register.filter
+def quantity_whole(value, indicator: Indicator) -> str:
+    """Return a count as a whole number (a projection of items: 77.75 → “78 items”, the exact value
+    staying in the data and the API); rates as `quantity`. A mean per quarter is not a count: `quantity`."""
+    if value in (None, "") or kind_of(indicator).scale != SCALE_COUNT:
+        return quantity(value, indicator)
+    return _with_unit(decimal_text(_round(value, Decimal(1))), indicator)
+
+
+@register.filter
+def quantity_up(value, indicator: Indicator) -> str:
+    """Return what is still needed as a whole count, rounded up (5.33 more per quarter → “6 items”):
+    a fraction of an item cannot be delivered; rates as `quantity`."""
+    if value in (None, "") or kind_of(indicator).scale != SCALE_COUNT:
+        return quantity(value, indicator)
+    return _with_unit(decimal_text(Decimal(value).quantize(Decimal(1), rounding=ROUND_CEILING)), indicator)
+
+
+@register.filter
+def shortfall(item: IndicatorStatusRow) -> str:
+    """Return how far a missed target still is, in the kind's terms ("" when it is met): whole items
+    rounded up, percentage points, or the share of the reporting units still to finish."""
+    short = item.shortfall
+    if short is None:
+        return ""
+    scale = kind_of(item.indicator).scale
+    if scale == SCALE_PERCENT:
+        return _("Still %(n)s percentage points short of the target") % {"n": format(_round(short, ONE), "f")}
+    if scale == SCALE_SHARE:
+        return _("%(share)s of the reporting units still to finish") % {"share": pct(100 * short)}
+    return _("Still %(short)s short of the target") % {"short": quantity_up(short, item.indicator)}
+
+
+@register.filter
+def gap(row) -> str:
+    """Return a snapshot row's gap in words, never a bare signed number: {{ row|gap }} →
+    “15.0 percentage points behind the time elapsed” (“” without a gap)."""
+    if row is None or getattr(row, "gap_pp", None) is None:
+        return ""
+    return gap_words(row.gap_pp, getattr(row, "mode", "") or "reach")
 
 
 @register.filter

@@ -125,6 +125,15 @@ def rule_steps(page, city, indicator) -> list[tuple[str, SafeString]]:
     past = q is not None and qd is not None and q > qd
     start = _html(date_format(page.plan.start, "Y-m-d"))
     add("target", kinds.RULE_REACH_TARGET_PAST if past else kinds.RULE_REACH_TARGET, label=label, start=start)
+    if past and city.status in ("achieved", "achieved_late", "missed"):
+        add("verdict", kinds.RULE_VERDICT)
+        if city.status == "achieved":
+            add("status", rule.achieved)
+        elif city.status == "achieved_late":
+            add("status", kinds.RULE_ACHIEVED_LATE)
+        else:
+            add("status", kinds.RULE_MISSED_VERDICT)
+        return steps
     if city.time_elapsed_pct is not None and kind.time_elapsed:
         add("time", kinds.RULE_TIME_ELAPSED)
     if city.completion_pct is not None:

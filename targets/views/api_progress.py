@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ..selectors import progress as progress_selectors
+from ..serializers.progress import ProgressListOut
 from .api import _errors
 
 
@@ -16,14 +17,16 @@ from .api import _errors
 @extend_schema(
     summary="Progress rows (PROGRESS-RULES.md output rows) by indicator, unit and period",
     description="The city's rows are those of the unit of kind `city` (its code: see /api/v1/plan/). Without "
-    "`period`, the latest computed period. Reporters see the city's rows and their own unit's.",
+    "`period`, the latest computed period. Reporters see the city's rows and their own unit's. Once a period "
+    "is past a target's last deadline the row is a verdict (`achieved`, `achieved_late`, `missed`) and its time "
+    "elapsed, completion, gap, paces and projection are null.",
     parameters=[
         OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code, e.g. M01-STD"),
         OpenApiParameter("unit", OpenApiTypes.STR, description="unit code (the city's code: see /api/v1/plan/)"),
         OpenApiParameter("period", OpenApiTypes.STR, description="period code YYYYQn, or `all`; default: the latest"),
     ],
     # 400: an unknown code or a value no code can be (a NUL byte…); 401: no token or session.
-    responses={200: OpenApiTypes.OBJECT, **_errors(400)},
+    responses={200: ProgressListOut, **_errors(400)},
     tags=["progress"],
 )
 @api_view(["GET"])

@@ -93,3 +93,25 @@ def test_reporters_see_the_city_and_their_own_unit_only(computed, reporter):
 @pytest.mark.django_db
 def test_anonymous_callers_get_401(computed):
     assert Client().get("/api/v1/progress/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_after_the_last_deadline_the_city_row_is_a_verdict_with_its_numbers_null(computed, leader):
+    client = client_for(leader)
+    # M10-ENT (≥ 1200 by 2025): 1117 at 2025Q4, met in 2026Q1 → missed at the deadline, then achieved late.
+    at_deadline = row(client, indicator="M10-ENT", unit=CITY, period="2025Q4")
+    assert at_deadline["status"] == "missed" and at_deadline["time_elapsed_pct"] == 100 and at_deadline["gap_pp"] is not None
+    statuses = {}
+    for period in ("2026Q1", "2026Q3"):
+        got = row(client, indicator="M10-ENT", unit=CITY, period=period)
+        statuses[period] = got["status"]
+        assert got["actual"] >= 1200 and got["target"] == 1200 and got["deadline"] == "2025-12-31"
+        for name in ("time_elapsed_pct", "completion_pct", "gap_pp", "required_pace", "recent_pace", "projected"):
+            assert got[name] is None, (period, name)
+    assert statuses == {"2026Q1": "achieved_late", "2026Q3": "achieved_late"}
+    # The schema says so: the verdicts are among the statuses and those numbers may be null.
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["ProgressRowOut"]["properties"]
+    assert fields["gap_pp"]["nullable"] and "behind" in fields["gap_pp"]["description"]
+    status_schema = schema["components"]["schemas"][fields["status"]["allOf"][0]["$ref"].rsplit("/", 1)[1]] if "allOf" in fields["status"] else fields["status"]
+    assert {"achieved", "achieved_late", "missed"} <= set(status_schema["enum"])

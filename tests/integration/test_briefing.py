@@ -8,6 +8,7 @@ Word file with python-docx. The first pages are rendered to tests/artifacts/ to 
 from __future__ import annotations
 
 import io
+import math
 import re
 import shutil
 import subprocess
@@ -43,10 +44,10 @@ EN_HEADINGS = [
     "Assumptions behind the numbers",
 ]
 STATUS_ZH = {
-    "achieved": "已完成", "on_track": "正常推进（绿灯）", "at_risk": "存在风险（黄灯）",
+    "achieved": "已完成", "achieved_late": "逾期完成", "on_track": "正常推进（绿灯）", "at_risk": "存在风险（黄灯）",
     "off_track": "严重滞后（红灯）", "missed": "未完成", "no_data": "暂无数据", "no_target": "无目标",
 }
-LIGHTS = {"green": ("achieved", "on_track"), "yellow": ("at_risk",), "red": ("off_track", "missed"), "grey": ("no_data", "no_target")}
+LIGHTS = {"green": ("achieved", "achieved_late", "on_track"), "yellow": ("at_risk",), "red": ("off_track", "missed"), "grey": ("no_data", "no_target")}
 
 
 def needs_poppler() -> None:
@@ -124,6 +125,8 @@ def shown(row: dict, indicator: Indicator, value_key: str = "actual") -> str | N
         return "—"
     if indicator.kind in (Indicator.Kind.RATIO_YTD, Indicator.Kind.RATIO_LATEST):
         return f"{one_decimal(value)}%"
+    if indicator.kind == Indicator.Kind.CUMULATIVE and value_key == "required_pace":  # whole items, rounded up
+        return f"{math.ceil(Decimal(str(value)))} {indicator.unit_zh}"
     if indicator.kind == Indicator.Kind.CUMULATIVE:
         return f"{two_decimals(value)} {indicator.unit_zh}"
     return None

@@ -5,6 +5,8 @@ for display; the tests compare both, and count queries at one and ten times the 
 """
 
 import datetime as dt
+import json
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,7 +36,7 @@ from ..conftest import PASSWORD, client_for
 from ..factories import approved, approved_in_bulk, submitted
 
 PAGES = ["/progress/", "/progress/areas/1/", "/progress/measures/1/"]
-GREEN, YELLOW, RED, GREY = ("achieved", "on_track"), ("at_risk",), ("off_track", "missed"), ("no_data", "no_target")
+GREEN, YELLOW, RED, GREY = ("achieved", "achieved_late", "on_track"), ("at_risk",), ("off_track", "missed"), ("no_data", "no_target")
 
 
 def page(client: Client, path: str, **params) -> str:
@@ -65,6 +67,11 @@ def two_decimals(value) -> str:
     """The display of a count or pace: two decimals at most, trailing zeros dropped."""
     text = str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def whole(value) -> str:
+    """The display of a count of items: whole, half up (a mean per quarter too)."""
+    return str(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def element(body: str, start: str, end: str) -> str:
@@ -170,46 +177,61 @@ def test_it_shows_the_headline_targets_with_completion_and_time_elapsed(demo, le
 
 
 @pytest.mark.django_db
-def test_2025_results_are_final_as_judged_at_2025q4(demo, leader):
+def test_2025_results_are_verdicts_judged_at_2025q4(demo, leader):
     body = page(client_for(leader), "/progress/")
     section = element(body, 'id="final-2025"', "</table>")
     shown = {attr(r, "data-indicator"): r for r in re.findall(r"<tr [^>]*data-indicator=.*?</tr>", section, flags=re.DOTALL)}
     targets = Target.objects.filter(year=2025, unit__isnull=True, indicator__active=True)
     assert set(shown) == {t.indicator.code for t in targets.select_related("indicator")}
-    achieved = missed = 0
+    verdicts = {"achieved": 0, "achieved_late": 0, "missed": 0}
+    latest = latest_period_code()
     for target in targets.select_related("indicator"):
         at_deadline = ProgressSnapshot.objects.get(indicator=target.indicator, unit__code="330300", period__code="2025Q4")
+        now = ProgressSnapshot.objects.get(indicator=target.indicator, unit__code="330300", period__code=latest)
         assert at_deadline.target_id == target.pk
         row = shown[target.indicator.code]
         assert attr(row, "data-period") == "2025Q4"
         assert attr(row, "data-status") == at_deadline.status
+        verdict = attr(row, "data-verdict")
+        verdicts[verdict] += 1
         if at_deadline.status == "achieved":
-            achieved += 1
-            assert "✔" in row
+            assert verdict == "achieved"
         else:
-            missed += 1
-            assert "✘" in row
+            assert verdict in ("achieved_late", "missed")
+        if now.target_id == target.pk:  # no later target: the verdict is the engine's row at the period
+            assert attr(row, "data-final") == "1" and verdict == now.status
+        assert ("✘" in row) == (verdict == "missed")
         if at_deadline.actual is not None:
             assert float(attr(row, "data-actual")) == pytest.approx(float(at_deadline.actual))
-    assert achieved and missed  # the demo has both
+    assert all(verdicts.values()), verdicts  # the demo has all three
     heading = visible_text(element(section, "<h3>", "</h3>"))
-    assert f"{achieved} " in heading and f"{missed} " in heading
+    for n in verdicts.values():
+        assert f"{n} " in heading
 
 
 @pytest.mark.django_db
-def test_a_target_met_after_its_deadline_stays_missed(demo, leader):
-    """The engine's later rows may say `achieved` once the value catches up; the final result does not."""
-    later = ProgressSnapshot.objects.filter(
-        unit__code="330300", period__code=latest_period_code(), target__year=2025, status="achieved"
-    ).values_list("indicator__code", flat=True)
-    caught_up = ProgressSnapshot.objects.filter(
-        unit__code="330300", period__code="2025Q4", indicator__code__in=list(later), status="missed"
-    ).values_list("indicator__code", flat=True)
-    assert caught_up, "the demo has a 2025 target met only after its deadline"
-    section = element(page(client_for(leader), "/progress/"), 'id="final-2025"', "</table>")
-    for code in caught_up:
+def test_a_target_met_after_its_deadline_is_achieved_late_and_shown_missed_at_the_deadline(demo, leader):
+    """After the deadline the engine says `achieved_late`; the 2025 table shows the result at the
+    deadline (missed) with the quarter it was met."""
+    late = list(ProgressSnapshot.objects.filter(
+        unit__code="330300", period__code=latest_period_code(), target__year=2025, status="achieved_late"
+    ).values_list("indicator__code", flat=True))
+    assert late, "the demo has a 2025 target met only after its deadline"
+    assert not ProgressSnapshot.objects.filter(
+        unit__code="330300", period__code="2025Q4", indicator__code__in=late, status="achieved").exists()
+    client = client_for(leader)
+    section = element(page(client, "/progress/"), 'id="final-2025"', "</table>")
+    for code in late:
         row = re.search(rf'<tr [^>]*data-indicator="{code}".*?</tr>', section, flags=re.DOTALL).group(0)
-        assert attr(row, "data-status") == "missed" and "✘" in row
+        assert attr(row, "data-status") == "missed" and attr(row, "data-verdict") == "achieved_late"
+        first_met = ProgressSnapshot.objects.filter(
+            unit__code="330300", indicator__code=code, period__start__gt=dt.date(2025, 12, 31), status="achieved_late"
+        ).order_by("period__start").values_list("period__code", flat=True).first()
+        assert f"截止时未完成；{first_met} 逾期完成" in visible_text(row)
+        # The area page says the same, and shows no gap for a verdict.
+        got = api_row(client, code, latest_period_code())
+        assert got["status"] == "achieved_late"
+        assert got["time_elapsed_pct"] is got["completion_pct"] is got["gap_pp"] is got["required_pace"] is None
 
 
 @pytest.mark.django_db
@@ -236,15 +258,24 @@ def test_needs_attention_is_ordered_by_gap_with_required_and_recent_pace(demo, l
     client = client_for(leader)
     body = page(client, "/progress/", period="2025Q2")
     rows = rows_of(body, "dash-attention")
-    expected = city_rows("2025Q2").filter(status__in=["at_risk", "off_track"])
+    expected = city_rows("2025Q2").filter(status__in=["at_risk", "off_track", "missed"])
     assert [attr(r, "data-indicator") for r in rows] and {attr(r, "data-indicator") for r in rows} == set(
         expected.values_list("indicator__code", flat=True)
     )
-    gaps = [Decimal(attr(r, "data-gap")) for r in rows if attr(r, "data-gap")]
+    # Lagging numeric targets first, those judged by their gap first, the largest first; milestones
+    # (judged by the quarters left) say so instead of a gap; then the rest.
+    groups = [attr(r, "data-attention") for r in rows]
+    assert groups == sorted(groups, key=["lagging", "missed", "narrative"].index)
+    kinds = dict(Indicator.objects.values_list("code", "kind"))
+    lagging = [r for r in rows if attr(r, "data-attention") == "lagging"]
+    by_gap = [r for r in lagging if kinds[attr(r, "data-indicator")] in ("cumulative", "ratio_latest")]
+    assert lagging[: len(by_gap)] == by_gap
+    gaps = [Decimal(attr(r, "data-gap")) for r in by_gap]
     assert gaps == sorted(gaps, reverse=True) and len(gaps) > 2
-    # Rows without a gap (narratives) come after every row with one.
-    with_gap = [bool(attr(r, "data-gap")) for r in rows]
-    assert with_gap == sorted(with_gap, reverse=True)
+    for row in by_gap:
+        assert "滞后" in visible_text(row) and "个百分点" in visible_text(row)
+    milestones = [r for r in lagging if kinds[attr(r, "data-indicator")] == "milestone"]
+    assert milestones and all("尚未完成，距截止日期" in visible_text(r) and "滞后" not in visible_text(r) for r in milestones)
     cumulative = [r for r in rows if 'data-required-pace="' in r]
     assert cumulative
     for row in cumulative:
@@ -252,8 +283,9 @@ def test_needs_attention_is_ordered_by_gap_with_required_and_recent_pace(demo, l
         text = visible_text(row)
         assert float(attr(row, "data-required-pace")) == pytest.approx(got["required_pace"])
         assert float(attr(row, "data-recent-pace")) == pytest.approx(got["recent_pace"])
-        assert two_decimals(got["required_pace"]) in text and two_decimals(got["recent_pace"]) in text
-        assert two_decimals(got["projected"]) in text
+        # What is still needed is whole items, rounded up; the projection of items is whole.
+        assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"近期平均每季度 {two_decimals(got['recent_pace'])} " in text
+        assert f"达到 {Decimal(str(got['projected'])).quantize(Decimal(1), rounding=ROUND_HALF_UP)} " in text
 
 
 @pytest.mark.django_db
@@ -412,9 +444,10 @@ def test_numbers_match_the_api_at_an_earlier_period(demo, leader):
     text = visible_text(row)
     assert f"{two_decimals(got['actual'])} " in text
     assert f"{one_decimal(got['completion_pct'])}%" in text and f"{one_decimal(got['time_elapsed_pct'])}%" in text
-    assert one_decimal(got["gap_pp"]).replace("-", "−") in text
+    gap = Decimal(str(got["gap_pp"]))
+    assert f"{'滞后' if gap > 0 else '超前'} {one_decimal(abs(gap))} 个百分点" in text, "a gap in words, never a bare sign"
     assert attr(row, "data-status") == got["status"]
-    assert two_decimals(got["required_pace"]) in text and two_decimals(got["recent_pace"]) in text
+    assert f"每季度 {math.ceil(got['required_pace'])} " in text and f"近期平均每季度 {two_decimals(got['recent_pace'])} " in text
 
 
 # --- Languages --------------------------------------------------------------------------------
@@ -480,3 +513,58 @@ def test_each_page_makes_the_same_number_of_queries_at_ten_times_the_data(plan, 
     assert Submission.objects.filter(approved__isnull=False).count() == 10 * 2 * Indicator.objects.filter(active=True).count()
     assert added.count() == 10 * small_rows
     assert _query_counts(client) == small
+
+
+# --- One story on the overview ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_overviews_cards_chart_attention_list_and_final_results_count_the_same_things(demo, leader):
+    client = client_for(leader)
+    period = latest_period_code()
+    body = page(client, "/progress/")
+    snapshots = city_rows(period)
+    cards = dict(re.findall(r'data-light="(\w+)" data-count="(\d+)"', element(body, 'class="dash-totals"', "</section>")))
+    cards = {light: int(n) for light, n in cards.items()}
+    assert sum(cards.values()) == snapshots.count()
+    # The per-area table and the chart: one bar per table row, the same counts, adding up to the cards.
+    table = element(body, 'class="data dash-lights-table"', "</table>")
+    table_rows = re.findall(r"<tr [^>]*data-area=.*?</tr>", table, flags=re.DOTALL)
+    chart = json.loads(element(body, 'id="status-chart-data">', "</script>").split(">", 1)[1])
+    bars = {trace["name"]: trace["x"] for trace in chart["data"]}
+    assert all(len(x) == len(table_rows) for x in bars.values()), "a bar for every row of the table"
+    for light, label in zip(("green", "yellow", "red", "grey"), bars):
+        in_rows = [int(re.search(rf'data-light="{light}" data-count="(\d+)"', r).group(1)) for r in table_rows]
+        assert bars[label] == in_rows and sum(in_rows) == cards[light], light
+    # The attention list is exactly the red and yellow cards, each with why it is there.
+    attention = rows_of(body, "dash-attention")
+    assert int(attr(element(body, 'id="attention-heading"', "</h2>"), "data-count")) == len(attention)
+    assert len(attention) == cards["red"] + cards["yellow"]
+    for row in attention:
+        why = visible_text(re.search(r'<td class="dash-why">(.*?)</td>', row, flags=re.DOTALL).group(1)).strip()
+        assert why and why != "—", attr(row, "data-indicator")
+    missed = [attr(r, "data-indicator") for r in attention if attr(r, "data-attention") == "missed"]
+    assert sorted(missed) == sorted(snapshots.filter(status="missed").values_list("indicator__code", flat=True))
+    # The final results of targets without a later one are the very verdicts the cards count.
+    final_rows = re.findall(r'<tr [^>]*data-verdict=.*?</tr>', element(body, 'id="final-heading"', "</section>"), flags=re.DOTALL)
+    final = [r for r in final_rows if attr(r, "data-final") == "1"]
+    for verdict in ("achieved_late", "missed"):
+        shown = sorted(attr(r, "data-indicator") for r in final if attr(r, "data-verdict") == verdict)
+        counted = sorted(snapshots.filter(status=verdict, deadline__lt=dt.date(2026, 1, 1)).values_list("indicator__code", flat=True))
+        assert shown == counted and shown, verdict
+    # Counts of items are whole: no "77.75 项" in a projection or a required pace.
+    assert not re.search(r"(?<!平均每季度 )\b\d+\.\d+ [项家]", visible_text(body)), "only a mean per quarter has decimals"
+
+
+@pytest.mark.django_db
+def test_no_row_past_its_last_deadline_shows_a_time_elapsed_or_a_gap(demo, leader):
+    client = client_for(leader)
+    body = page(client, "/progress/measures/1/")
+    row = element(body, 'id="ind-M01-COV"', "</tr>")
+    got = api_row(client, "M01-COV", latest_period_code())
+    assert got["status"] == "missed" and got["gap_pp"] is None and got["time_elapsed_pct"] is None
+    assert attr(row, "data-status") == "missed" and attr(row, "data-gap") == ""
+    assert "已过截止日期，不计差距" in visible_text(row) and "data-time-elapsed" not in row and "滞后" not in row
+    indicator = page(client, "/progress/indicators/M01-COV/")
+    summary = element(indicator, 'class="summary-tiles', "</section>")
+    assert "data-time-elapsed" not in summary and "data-gap" not in summary

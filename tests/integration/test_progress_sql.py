@@ -25,6 +25,7 @@ from targets.actions.progress import (
 )
 from targets.models import (
     Indicator,
+    Period,
     ProgressRun,
     ProgressSnapshot,
     Submission,
@@ -47,7 +48,7 @@ FIELDS = [c for c in COLUMNS if c != "computed_at"]
 # quarter, after it, the demo's current quarter and the plan's last full year.
 TODAYS = [
     dt.date(2022, 6, 1), dt.date(2023, 4, 10), dt.date(2024, 7, 1), dt.date(2025, 10, 1), dt.date(2026, 1, 1),
-    dt.date(2026, 11, 26), dt.date(2027, 1, 15),
+    dt.date(2026, 11, 26), dt.date(2027, 1, 15), dt.date(2028, 1, 15),  # the last: two years past 2025's deadlines
 ]
 
 
@@ -111,7 +112,7 @@ def test_it_computes_the_demo_exactly_as_the_python_engine(demo):
         rows = compare_at(today)
     # The comparison is not vacuous: the demo exercises every status.
     assert set(Counter(r["status"] for r in rows.values())) == {
-        "no_data", "no_target", "achieved", "missed", "on_track", "at_risk", "off_track",
+        "no_data", "no_target", "achieved", "achieved_late", "missed", "on_track", "at_risk", "off_track",
     }
     assert len(rows) > 3000
 
@@ -232,6 +233,14 @@ def cases(plan, reviewer):
     report(reviewer, "D-AMR", "M13-PIL", "2024Q2", done="true", completed_on="2024-06-30")
     report(reviewer, "D-MTI", "M13-PIL", "2025Q1", done="true", completed_on="2025-02-14")
     Indicator.objects.get(code="M13-PIL").reporting_units.remove(Unit.objects.get(code="D-AMR"))
+    # After the last deadline, verdicts: a cumulative met only after its deadline (achieved late); a
+    # ratio met after it that falls back (stays achieved late); a milestone done late.
+    for unit, period, inc in [("D-MTI", "2025Q2", 4), ("D-SCI", "2026Q2", 7)]:
+        report(reviewer, unit, "M06-SPEC", period, increment=str(inc))
+    for unit, period, num, den in [("330302", "2025Q3", 5, 10), ("330302", "2026Q1", 10, 10), ("330302", "2026Q3", 9, 10)]:
+        report(reviewer, unit, "M02-GRB", period, numerator=str(num), denominator=str(den))
+    report(reviewer, "D-MTI", "M11-MAM", "2025Q3", done="false")
+    report(reviewer, "D-MTI", "M11-MAM", "2026Q2", done="true", completed_on="2026-05-02")
     # Narratives: the city takes its lead unit's latest status (D-AMR leads M04-NAR and M16-NAR);
     # before the lead has reported, the status most units gave, a tie going to the worse; with no
     # lead at all (M05-NAR's taken away), always the majority.
@@ -253,11 +262,15 @@ def cases(plan, reviewer):
         report(reviewer, unit, "M05-NAR", period, self_status=status)
 
 
+def after_2025(start: dt.date) -> set[int]:
+    return set(Period.objects.filter(start__gt=start).values_list("pk", flat=True))
+
+
 def test_it_computes_the_targeted_cases_exactly_as_the_python_engine(cases):
     for today in TODAYS:
         rows = compare_at(today)
         assert bool(rows) == (today >= dt.date(2023, 4, 1)), "no reporting period yet: no rows"
-    # At the last reporting period (2026Q4) the cases show what they are meant to.
+    # At the last reporting period (2027Q4) the cases show what they are meant to.
     assert "achieved" in statuses(rows, "M02-GRA") and statuses(rows, "M02-GRA")[-1] == "achieved", "stays achieved"
     assert statuses(rows, "M10-ENT")[-1] == "missed"
     assert set(statuses(rows, "M14-RATE")) >= {"achieved", "missed", "on_track", "off_track"}
@@ -276,6 +289,19 @@ def test_it_computes_the_targeted_cases_exactly_as_the_python_engine(cases):
     assert Decimal("0.5") in share
     pilot = [r for r in rows.values() if r["unit_id"] == city and r["indicator_id"] == Indicator.objects.get(code="M13-PIL").pk]
     assert max(r["actual"] for r in pilot if r["actual"] is not None) == 1, "a unit no longer reporting is not in the share"
+    for code in ("M06-SPEC", "M02-GRB", "M11-MAM"):
+        assert "achieved_late" in statuses(rows, code) and "missed" in statuses(rows, code), code
+    # Past the last deadline every judged row is a verdict with no time elapsed, completion, gap or pace.
+    deadline_2025 = Period.objects.get(code="2025Q4").start
+    late = [
+        r for r in rows.values()
+        if r["unit_id"] == city and r["deadline"] == dt.date(2025, 12, 31) and r["period_id"] in after_2025(deadline_2025)
+        and r["status"] not in ("no_data",)
+    ]
+    assert {r["status"] for r in late} == {"achieved", "achieved_late", "missed"}
+    assert all(r[f] is None for r in late for f in (
+        "time_elapsed_pct", "completion_pct", "gap_pp", "required_pace", "recent_pace", "projected"))
+    assert all(r["actual"] is not None and r["target_value"] is not None for r in late)
     paced = [r for r in rows.values() if r["recent_pace"] is not None]
     assert paced and any(r["recent_pace"] != r["recent_pace"].quantize(Decimal(1)) for r in paced)
 

@@ -90,6 +90,7 @@ def test_a_target_met_is_achieved_and_stays_achieved_and_a_passed_deadline_is_mi
     assert rows_at(rows, "2025Q3").status != Status.MISSED
     assert rows_at(rows, "2025Q4").status == Status.MISSED
     assert rows_at(rows, "2026Q1").status == Status.MISSED, "after the last deadline the last target stays in force"
+    assert rows_at(rows, "2026Q1").target.value == 90 and rows_at(rows, "2026Q1").gap_pp is None, "a verdict"
 
 
 def test_ratio_latest_sums_the_latest_state_of_each_unit_never_averages():
@@ -209,3 +210,69 @@ def test_pace_is_not_given_once_achieved_and_recent_pace_uses_fewer_quarters_at_
     rows = compute_indicator(spec, figures, 2, CAL, SETTINGS)
     assert rows_at(rows, "2023Q1").recent_pace == 4 and rows_at(rows, "2023Q1").required_pace == D(1) / 11
     assert rows_at(rows, "2023Q2").status == Status.ACHIEVED and rows_at(rows, "2023Q2").required_pace is None
+
+
+# --- After the last deadline: a verdict -------------------------------------------------------
+
+
+def assert_verdict(row, status):
+    """A row past its last deadline: the verdict, with actual and target, and no number about time."""
+    assert row.status == status
+    assert row.actual is not None and row.target is not None
+    assert (row.time_elapsed_pct, row.completion_pct, row.gap_pp) == (None, None, None)
+    assert (row.required_pace, row.recent_pace, row.projected) == (None, None, None)
+
+
+def test_a_target_met_by_its_deadline_is_achieved_and_after_it_a_verdict_without_numbers():
+    figures = [Figure(unit=1, q=Q["2024Q1"], increment=D(6)), Figure(unit=1, q=Q["2025Q3"], increment=D(4))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(10, 2025),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, Q["2028Q4"], CAL, SETTINGS)
+    at_deadline = rows_at(rows, "2025Q4")
+    assert at_deadline.status == Status.ACHIEVED and at_deadline.time_elapsed_pct == 100, "up to D the numbers stay"
+    for period in ("2026Q1", "2028Q4"):  # the next quarter, and three years on
+        assert_verdict(rows_at(rows, period), Status.ACHIEVED)
+
+
+def test_a_target_met_only_after_its_deadline_is_achieved_late_and_stays_so():
+    # ratio_latest: 50 % at the deadline (missed there), 100 % in 2026Q2, back to 90 % in 2026Q4.
+    figures = [
+        Figure(unit=1, q=Q["2025Q2"], numerator=D(5), denominator=D(10)),
+        Figure(unit=1, q=Q["2026Q2"], numerator=D(10), denominator=D(10)),
+        Figure(unit=1, q=Q["2026Q4"], numerator=D(9), denominator=D(10)),
+    ]
+    spec = IndicatorSpec(kind="ratio_latest", baseline=D(0), targets=(reach(100, 2025, comparator="="),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, Q["2028Q4"], CAL, SETTINGS)
+    deadline = rows_at(rows, "2025Q4")
+    assert deadline.status == Status.MISSED and deadline.gap_pp == 50, "at D: missed, with its numbers"
+    assert_verdict(rows_at(rows, "2026Q1"), Status.MISSED)
+    assert_verdict(rows_at(rows, "2026Q2"), Status.ACHIEVED_LATE)
+    fallen = rows_at(rows, "2026Q4")
+    assert fallen.actual == 90
+    assert_verdict(fallen, Status.ACHIEVED_LATE)
+    assert_verdict(rows_at(rows, "2028Q4"), Status.ACHIEVED_LATE)
+
+
+def test_a_target_never_met_is_missed_long_after_its_deadline_and_a_late_milestone_is_achieved_late():
+    figures = [Figure(unit=1, q=Q["2024Q2"], increment=D(3))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(10, 2025),), reporting_units=(1,))
+    rows = compute_indicator(spec, figures, Q["2028Q4"], CAL, SETTINGS)
+    assert rows_at(rows, "2025Q3").required_pace == D(7), "before D the pace is given"
+    for period in ("2026Q1", "2027Q2", "2028Q4"):
+        row = rows_at(rows, period)
+        assert_verdict(row, Status.MISSED)
+        assert row.actual == 3 and row.target.value == 10
+    milestone = IndicatorSpec(kind="milestone", baseline=D(0), targets=(reach(1, 2025, comparator="="),), reporting_units=(1,))
+    done_late = [Figure(unit=1, q=Q["2025Q1"], done=False), Figure(unit=1, q=Q["2026Q3"], done=True)]
+    rows = compute_indicator(milestone, done_late, Q["2027Q1"], CAL, SETTINGS)
+    assert rows_at(rows, "2025Q4").status == Status.MISSED
+    assert_verdict(rows_at(rows, "2026Q2"), Status.MISSED)
+    assert_verdict(rows_at(rows, "2026Q3"), Status.ACHIEVED_LATE)
+    assert_verdict(rows_at(rows, "2027Q1"), Status.ACHIEVED_LATE)
+
+
+def test_an_earlier_target_passed_is_not_a_verdict_while_a_later_one_runs():
+    figures = [Figure(unit=1, q=Q["2024Q1"], increment=D(20))]
+    spec = IndicatorSpec(kind="cumulative", baseline=D(0), targets=(reach(50, 2025), reach(60, 2027)), reporting_units=(1,))
+    row = rows_at(compute_indicator(spec, figures, Q["2026Q1"], CAL, SETTINGS), "2026Q1")
+    assert row.target.year == 2027 and row.status == Status.OFF_TRACK
+    assert row.time_elapsed_pct == D(100) * 13 / 20 and row.gap_pp is not None and row.required_pace is not None
