@@ -16,11 +16,12 @@ from ..tables_progress import UnitSummaryTable
 from .base import ExportRefused, ExportRequest
 from .table_files import Table, header, table_builders
 
-COUNTED = (Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.MISSED)
+COUNTED = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.MISSED)
 HEADER = (
     gettext_lazy("Rank"), gettext_lazy("Unit code"), gettext_lazy("Unit"), gettext_lazy("Period"),
     gettext_lazy("Achieved or on track"), *(LABELS[status] for status in COUNTED),
-    gettext_lazy("Approved reports"), gettext_lazy("Reports assigned"), gettext_lazy("Approved reports (%)"),
+    # Completeness as the page and /completeness/ define it (selectors.completeness.COMPLETENESS_DEFINITION).
+    gettext_lazy("Reports submitted or approved"), gettext_lazy("Reports assigned"), gettext_lazy("Reporting completeness (%)"),
 )
 
 
@@ -40,7 +41,7 @@ def units_compared_table(request: ExportRequest) -> Table:
     rows = [
         [
             line.rank, line.unit.code, line.unit.name, choice.period.code, line.good,
-            *(line.count(status) for status in COUNTED), line.approved, line.assigned, line.completeness_pct,
+            *(line.count(status) for status in COUNTED), line.complete, line.assigned, line.completeness_pct,
             *(cell.status_label if cell.present else None for cell in line.cells),
         ]
         for line in lines

@@ -14,7 +14,7 @@ from ..integration.conftest import needs_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, needs_redis]
 ITEMS3 = "甲 | A-1\n乙 | B-2\n丙 | C-3"
-ITEMS4 = ITEMS3 + "\n丁 | D-4"
+ITEMS4 = "戊 | E-5\n己 | F-6\n庚 | G-7\n辛 | H-8"  # new items: one counted earlier is refused
 
 
 def log_in(browser, live_server, username: str):
