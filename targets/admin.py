@@ -93,7 +93,8 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_filter = ("role", "is_active", "is_demo")
     search_fields = ("username", "display_name", "email")
     fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("display_name", "role", "unit", "is_demo")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("display_name", "role", "unit")}),)
+    # Adding asks for the name too; the role and unit are set on the next page, as before.
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("display_name",)}),)
     change_password_form = UserPasswordForm
 
     def construct_change_message(self, request, form, formsets, add=False):

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,8 +39,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     """The filter form above the audit log; every field narrows the list (AND)."""
 
     user = django_filters.CharFilter(
-        field_name="actor_name", lookup_expr="icontains", label=_("User"),
-        help_text=_("Part of the user name."),
+        method="filter_user", label=_("User"),
+        help_text=_("Part of the login or of the person's name."),
     )
     action = django_filters.ChoiceFilter(
         field_name="action", choices=AuditEntry.Action.choices, label=_("Action"), empty_label=_("All actions"),
@@ -64,6 +65,9 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields: tuple = ()
+
+    def filter_user(self, queryset, name, value):
+        return queryset.filter(Q(actor_name__icontains=value) | Q(actor__display_name__icontains=value))
 
     def filter_queryset(self, queryset):
         # An entry between two dates must not vanish because the second date was mistyped: when

@@ -55,23 +55,29 @@ AXE_EXCLUDE = [[".swagger-ui"]]
 # Serious violations known and owned by other work of issue 12, by (route, rule): each with where it
 # is being fixed. Remove an entry once fixed; a listed pair that no longer occurs fails the test,
 # so the list cannot go stale.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
+    ("targets:dashboard_counties", "link-name"): "the heatmap's status-only cells are links without text: "
+    "the counties page is being reworked (names, units, colours) in issue 12's counties part",
+}
 # Charts redrawn for the new width: plotly resizes after the window's resize event.
 CHARTS_FIT = """() => Array.from(document.querySelectorAll(".js-plotly-plot .main-svg")).every(
   (svg) => svg.getBoundingClientRect().right <= window.innerWidth + 1)"""
 
 # The visible text of the page, one string per text node, with the labels a screen reader reads.
+# Swagger UI's rendering of the OpenAPI schema is left out: its tags and schema names (plan,
+# Submission, Version…) are the API's identifiers, shown as they are in both languages.
 VISIBLE_TEXT = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node.textContent.trim();
     const parent = node.parentElement;
-    if (!text || !parent || parent.closest("script, style, noscript, [hidden], .js-plotly-plot")) continue;
+    if (!text || !parent || parent.closest("script, style, noscript, [hidden], .js-plotly-plot, .swagger-ui")) continue;
     if (!parent.getClientRects().length) continue;
     out.push(text);
   }
   document.querySelectorAll("[aria-label], [title], [placeholder]").forEach((el) => {
+    if (el.closest(".swagger-ui")) return;
     ["aria-label", "title", "placeholder"].forEach((name) => { if (el.getAttribute(name)) out.push(el.getAttribute(name).trim()); });
   });
   return out;
@@ -158,6 +164,17 @@ def survey(browser, base_url: str, cookies: dict[str, list[dict]], routes: list[
     checked_by_axe: set[str] = set()
     known_seen: set[tuple[str, str]] = set()
     visited = 0
+    spent: dict[str, float] = {"load": 0.0, "axe": 0.0, "checks": 0.0, "screenshots": 0.0}
+
+    class timed:
+        def __init__(self, what: str):
+            self.what = what
+
+        def __enter__(self):
+            self.started = time.monotonic()
+
+        def __exit__(self, *exc):
+            spent[self.what] += time.monotonic() - self.started
 
     def problem(text: str) -> None:
         problems.append(text)
@@ -173,41 +190,44 @@ def survey(browser, base_url: str, cookies: dict[str, list[dict]], routes: list[
                 if role not in allowed:
                     continue
                 where = f"{role} {language} {path}"
-                page.set_viewport_size({"width": WIDE, "height": 900})
-                response = page.goto(base_url + path, wait_until="load")
+                with timed("load"):
+                    page.set_viewport_size({"width": WIDE, "height": 900})
+                    response = page.goto(base_url + path, wait_until="load")
                 visited += 1
                 if response.status != 200:
                     problem(f"{where}: HTTP {response.status}")
                     continue
                 base = f"{role}-{language}-{slug(path)}"
-                for text in check_width(page, where, WIDE):
+                with timed("checks"):
+                    found = check_width(page, where, WIDE)
+                    if page.evaluate(HEADER_WRAPS):
+                        found.append(f"{where} at {WIDE}px: the header wraps onto a second line")
+                    found += [f"{where} at {WIDE}px: “{label}” breaks one character per line" for label in page.evaluate(BROKEN_LABELS)]
+                    if language == "zh-hans":
+                        found += [f"{where}: untranslated “{text}”" for text in sorted(set(page.evaluate(VISIBLE_TEXT)) & english)]
+                if language == "zh-hans" and name not in checked_by_axe:
+                    checked_by_axe.add(name)
+                    with timed("axe"):
+                        found += axe_problems(axe, page, where, name, known_seen)
+                with timed("screenshots"):
+                    page.screenshot(path=str(shots / f"{base}-{WIDE}.png"))
+                with timed("checks"):
+                    page.set_viewport_size({"width": NARROW, "height": 844})
+                    try:
+                        page.wait_for_function(CHARTS_FIT, timeout=3000)
+                    except PlaywrightTimeout:
+                        found.append(f"{where} at {NARROW}px: a chart is not redrawn to the width")
+                    found += check_width(page, where, NARROW)
+                    found += [f"{where} at {NARROW}px: “{label}” breaks one character per line" for label in page.evaluate(BROKEN_LABELS)]
+                with timed("screenshots"):
+                    page.screenshot(path=str(shots / f"{base}-{NARROW}.png"))
+                for text in found:
                     problem(text)
-                if page.evaluate(HEADER_WRAPS):
-                    problem(f"{where} at {WIDE}px: the header wraps onto a second line")
-                for label in page.evaluate(BROKEN_LABELS):
-                    problem(f"{where} at {WIDE}px: “{label}” breaks one character per line")
-                if language == "zh-hans":
-                    for text in sorted(set(page.evaluate(VISIBLE_TEXT)) & english):
-                        problem(f"{where}: untranslated “{text}”")
-                    if name not in checked_by_axe:
-                        checked_by_axe.add(name)
-                        for text in axe_problems(axe, page, where, name, known_seen):
-                            problem(text)
-                page.screenshot(path=str(shots / f"{base}-{WIDE}.png"))
-                page.set_viewport_size({"width": NARROW, "height": 844})
-                try:
-                    page.wait_for_function(CHARTS_FIT, timeout=3000)
-                except PlaywrightTimeout:
-                    problem(f"{where} at {NARROW}px: a chart is not redrawn to the width")
-                for text in check_width(page, where, NARROW):
-                    problem(text)
-                for label in page.evaluate(BROKEN_LABELS):
-                    problem(f"{where} at {NARROW}px: “{label}” breaks one character per line")
-                page.screenshot(path=str(shots / f"{base}-{NARROW}.png"))
             context.close()
     for key in sorted(set(KNOWN_VIOLATIONS) - known_seen):
         if key[0] in checked_by_axe:
             problem(f"{key[0]}: axe {key[1]} is listed in KNOWN_VIOLATIONS but no longer occurs: remove it")
+    print("time spent: " + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in spent.items()))
     return problems, visited
 
 

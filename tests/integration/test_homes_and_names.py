@@ -88,6 +88,9 @@ def test_pages_name_people_and_the_auditor_also_sees_the_login(reporter, reviewe
     assert "陈晓红" in queue
     audit = client_for(auditor).get("/audit/", {"action": "submit"}).content.decode()
     assert "陈晓红" in audit and "reporter_lucheng" in audit  # the auditor needs the login too
+    # The auditor finds a person's entries by their name as well as by their login.
+    by_name = client_for(auditor).get("/audit/", {"user": "晓红", "action": "submit"}).content.decode()
+    assert f"/submissions/{pending.pk}/" in by_name
 
 
 @pytest.mark.django_db
@@ -165,3 +168,14 @@ def test_unit_names_are_joined_in_the_pages_language(plan, leader):
     body = client.get("/plan/measures/1/").content.decode()
     cells = re.findall(r'<td class="units-cell">(.*?)</td>', body, re.DOTALL)
     assert cells and not any("、" in cell for cell in cells)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_branded_edits_the_display_name_and_translates_the_lockouts(admin_user, reporter):
+    client = client_for(admin_user)
+    index = client.get("/admin/").content.decode()
+    assert "温州市计量发展实施意见 管理" in index and "Django" not in index.split("<body", 1)[1]
+    assert "登录尝试" in index  # django-axes' tables, in Chinese
+    form = client.get(f"/admin/targets/user/{reporter.pk}/change/").content.decode()
+    assert 'name="display_name"' in form and "显示姓名" in form
+
