@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import AuditEntry, Submission, SubmissionVersion
-from .selectors.audit import audit_changes
+from .selectors.audit import audit_changes, label_separator
 from .templatetags.review import figure_change, version_figure
 
 
@@ -206,7 +206,7 @@ class AuditTable(PortalTable):
             return "—"
         items = []
         for change in changes:
-            key = format_html('<span class="key" data-key="{}">{}</span>: ', change.key, change.label) if change.key else ""
+            key = format_html('<span class="key" data-key="{}">{}</span>{}', change.key, change.label, label_separator()) if change.key else ""
             if change.added:  # a value set where there was none: just the new value
                 items.append(format_html("<li>{}<ins>{}</ins></li>", key, change.after))
             elif change.removed:

@@ -181,8 +181,13 @@ def _words(key: str, value: Any, object_type: str) -> str:
     if isinstance(value, list):
         return _join([_words(key, item, object_type) for item in value])
     if isinstance(value, dict):
-        return _join([f"{audit_key_label(str(k), object_type)}: {_words(str(k), v, object_type)}" for k, v in value.items()])
+        return _join([f"{audit_key_label(str(k), object_type)}{label_separator()}{_words(str(k), v, object_type)}" for k, v in value.items()])
     return _text(value)
+
+
+def label_separator() -> str:
+    """Return what stands between a label and its value: "：" in Chinese, ": " in English."""
+    return pgettext("between a label and its value", ": ")
 
 
 def _join(parts: list[str]) -> str:

@@ -117,7 +117,7 @@ def test_it_shows_only_the_changed_values(reporter, as_auditor):
     body = get(as_auditor, action="edit")
     (row,) = rows(body)
     changes = re.search(r'<ul class="changes">(.*?)</ul>', row, re.DOTALL).group(1)
-    assert re.search(r'<span class="key" data-key="increment">[^<]+</span>: <del>2</del>', changes) and "<ins>3</ins>" in changes
+    assert re.search(r'<span class="key" data-key="increment">[^<]+</span>：<del>2</del>', changes) and "<ins>3</ins>" in changes
     assert "CERT-003" in changes
     assert "note" not in changes and "explanation" not in changes  # unchanged (empty) values are left out
     # The object links to the submission when that page exists.
