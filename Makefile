@@ -6,6 +6,8 @@ PLAN := plans/wenzhou.yaml
 # make run: development defaults (SQLite under var/, Celery tasks run eagerly in process).
 RUN_ENV := DEBUG=1
 # make test: production-like settings; DATABASE_URL and REDIS_URL come from scripts/with-services.sh.
+# make run PORT=8001: another port when 8000 is taken.
+PORT ?= 8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .PHONY: run test bench bench-exports setup setup-dev messages clean backup restore
@@ -28,8 +30,8 @@ setup: $(VENV)/.run-deps
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 
 run: setup
-	@echo "Portal: http://127.0.0.1:8000/  (Ctrl-C stops it)"
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 setup-dev: $(VENV)/.dev-deps
 

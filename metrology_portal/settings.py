@@ -151,7 +151,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "targets.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "targets:plan_overview"
+LOGIN_REDIRECT_URL = "targets:home"  # each role's own page (targets.views.home); ?next= wins
 LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
@@ -207,7 +207,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", help="Redis URL for the Celery broker and results; unset: tasks run eagerly.")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# memory://localhost/ rather than memory://: kombu warns "No hostname was supplied" on every task sent.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the portal still works: tasks run in-process at the call.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .actions.configuration import configuration_delete, configuration_save_record, configuration_snapshot
 from .actions.users import user_set_password
@@ -23,6 +24,27 @@ from .models import (
 )
 from .selectors.plan import target_breakdown_warnings
 from .signals import client_ip
+
+
+# The admin site under the portal's name, in the user's language (not "Django administration").
+admin.site.site_header = _("Wenzhou metrology plan: administration")
+admin.site.site_title = _("Wenzhou metrology plan: administration")
+admin.site.index_title = _("Configuration")
+
+# django-axes (the login lockouts an administrator lifts) ships no Chinese: its labels are
+# translated in the portal's catalogue, listed here so that the catalogue keeps them.
+AXES_LABELS = [
+    gettext_noop("Form Data"), gettext_noop("Meta Data"), gettext_noop("User Agent"),
+    gettext_noop("IP Address"), gettext_noop("HTTP Accept"), gettext_noop("Path"), gettext_noop("Attempt Time"),
+    gettext_noop("Access lock out"), gettext_noop("access failure"), gettext_noop("access failures"),
+    gettext_noop("GET Data"), gettext_noop("POST Data"), gettext_noop("Failed Logins"), gettext_noop("access attempt"),
+    gettext_noop("access attempts"), gettext_noop("Logout Time"), gettext_noop("access log"), gettext_noop("access logs"),
+    gettext_noop("Locked Out"), gettext_noop("Clean up expired attempts"), gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"), gettext_noop("Access Attempt"), gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("access attempt expiration"), gettext_noop("access attempt expirations"),
+    gettext_noop("Session key hash (sha256)"),
+]
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -67,9 +89,12 @@ class UserPasswordForm(AdminPasswordChangeForm):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    list_display = ("username", "role", "unit", "is_active", "is_demo", "last_login")
+    list_display = ("username", "display_name", "role", "unit", "is_active", "is_demo", "last_login")
     list_filter = ("role", "is_active", "is_demo")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("role", "unit", "is_demo")}),)
+    search_fields = ("username", "display_name", "email")
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("display_name", "role", "unit", "is_demo")}),)
+    # Adding asks for the name too; the role and unit are set on the next page, as before.
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Portal"), {"fields": ("display_name",)}),)
     change_password_form = UserPasswordForm
 
     def construct_change_message(self, request, form, formsets, add=False):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import AuditEntry, Submission, SubmissionVersion
-from .selectors.audit import audit_changes
+from .selectors.audit import audit_changes, label_separator
 from .templatetags.review import figure_change, version_figure
 
 
@@ -137,7 +137,7 @@ class ReviewQueueTable(PortalTable):
 
     def render_submitted_at(self, record: Submission, value):
         when = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-        who = record.current.submitted_by.username if record.current.submitted_by else ""
+        who = record.current.submitted_by.shown_name if record.current.submitted_by else ""
         late = ""
         if record.is_late:
             late = format_html(
@@ -183,6 +183,9 @@ class AuditTable(PortalTable):
         return format_html('<span class="nowrap">{}</span>', timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S"))
 
     def render_actor_name(self, record):
+        # The person's name, with the login beside it: the auditor needs both.
+        if record.actor is not None and record.actor.display_name:
+            return format_html('{} <span class="muted code">{}</span>', record.actor.display_name, record.actor_name)
         return record.actor_name or "—"
 
     def render_action(self, record):
@@ -198,12 +201,12 @@ class AuditTable(PortalTable):
         return format_html('<span title="{}">{}</span>', title, label)
 
     def render_changes(self, record):
-        changes = audit_changes(record.before, record.after)
+        changes = audit_changes(record.before, record.after, record.object_type)
         if not changes:
             return "—"
         items = []
         for change in changes:
-            key = format_html('<code class="key">{}</code> ', change.key) if change.key else ""
+            key = format_html('<span class="key" data-key="{}">{}</span>{}', change.key, change.label, label_separator()) if change.key else ""
             if change.added:  # a value set where there was none: just the new value
                 items.append(format_html("<li>{}<ins>{}</ins></li>", key, change.after))
             elif change.removed:

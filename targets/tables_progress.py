@@ -144,7 +144,9 @@ class ApprovedFiguresTable(PortalTable):
     version = tables.Column(
         verbose_name=gettext_lazy("Version"), accessor="approved__number", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
-    approved_by = tables.Column(verbose_name=gettext_lazy("Approved by"), accessor="approved__approved_by__username")
+    approved_by = tables.Column(
+        verbose_name=gettext_lazy("Approved by"), accessor="approved__approved_by", order_by=("approved__approved_by__display_name",)
+    )
     approved_at = tables.Column(verbose_name=gettext_lazy("Approved at"), accessor="approved__approved_at")
     detail = tables.Column(verbose_name=gettext_lazy("Details"), empty_values=(), orderable=False)
 
@@ -156,6 +158,9 @@ class ApprovedFiguresTable(PortalTable):
             "data-submission": lambda record: record.pk,
             "data-version": lambda record: record.approved.number,
         }
+
+    def render_approved_by(self, value):
+        return value.shown_name
 
     def render_unit(self, record):
         return unit_link(record.unit)

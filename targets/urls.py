@@ -13,6 +13,7 @@ from .views import (
     exports,
     health,
     identifiers,
+    home,
     indicator_pages,
     plan,
     reporting,
@@ -23,7 +24,7 @@ from .views import (
 app_name = "targets"
 
 urlpatterns = [
-    path("", plan.home, name="home"),
+    path("", home.home, name="home"),
     path("plan/", plan.plan_overview, name="plan_overview"),
     path("plan/measures/<int:number>/", plan.measure_detail, name="measure_detail"),
     path("units/", plan.unit_list, name="unit_list"),

@@ -17,3 +17,18 @@ document.addEventListener("DOMContentLoaded", function () {
     mark.style.left = mark.dataset.barLeft + "%";
   });
 });
+
+// On narrow screens the main links fold behind the menu button of the header (portal.css). Without
+// script the class is never set and the links wrap instead.
+document.addEventListener("DOMContentLoaded", function () {
+  var toggle = document.querySelector(".nav-toggle");
+  var nav = document.getElementById("main-nav");
+  if (!toggle || !nav) {
+    return;
+  }
+  document.querySelector(".site-header").classList.add("js-nav");
+  toggle.addEventListener("click", function () {
+    var open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});

@@ -43,6 +43,7 @@ class DemoLogin:
     username: str
     role: str
     unit_code: str | None
+    display_name: str = ""
 
     @property
     def password(self) -> str:
@@ -50,15 +51,16 @@ class DemoLogin:
 
 
 DEMO_LOGINS = [
-    DemoLogin("reporter_lucheng", User.Role.REPORTER, "330302"),
-    DemoLogin("reporter_ruian", User.Role.REPORTER, "330381"),
-    DemoLogin("reporter_taishun", User.Role.REPORTER, "330329"),
-    DemoLogin("reporter_mti", User.Role.REPORTER, "D-MTI"),
-    DemoLogin("reporter_amr", User.Role.REPORTER, "D-AMR"),
-    DemoLogin("reviewer", User.Role.REVIEWER, None),
-    DemoLogin("leader", User.Role.LEADER, None),
-    DemoLogin("auditor", User.Role.AUDITOR, None),
-    DemoLogin("admin", User.Role.ADMIN, None),
+    # Made-up people with plausible Chinese names: pages name people, not logins.
+    DemoLogin("reporter_lucheng", User.Role.REPORTER, "330302", "陈晓红"),
+    DemoLogin("reporter_ruian", User.Role.REPORTER, "330381", "林志强"),
+    DemoLogin("reporter_taishun", User.Role.REPORTER, "330329", "吴丽娟"),
+    DemoLogin("reporter_mti", User.Role.REPORTER, "D-MTI", "郑海峰"),
+    DemoLogin("reporter_amr", User.Role.REPORTER, "D-AMR", "黄静怡"),
+    DemoLogin("reviewer", User.Role.REVIEWER, None, "周建国"),
+    DemoLogin("leader", User.Role.LEADER, None, "王立新"),
+    DemoLogin("auditor", User.Role.AUDITOR, None, "李明华"),
+    DemoLogin("admin", User.Role.ADMIN, None, "张伟"),
 ]
 
 # Who entered a demo figure of a unit without a demo login (the audit log's user name).
@@ -261,10 +263,14 @@ def demo_users_ensure() -> list[DemoLogin]:
     existing = {u.username: u for u in User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).select_related("unit")}
     for login in DEMO_LOGINS:
         user = existing.get(login.username)
-        if user is not None and user.is_demo and user.role == login.role and (user.unit.code if user.unit else None) == login.unit_code:
+        if (
+            user is not None and user.is_demo and user.role == login.role
+            and (user.unit.code if user.unit else None) == login.unit_code and user.display_name == login.display_name
+        ):
             continue
         user_create_or_update(
-            username=login.username, role=login.role, unit_code=login.unit_code, password=DEMO_PASSWORD, is_demo=True
+            username=login.username, role=login.role, unit_code=login.unit_code, password=DEMO_PASSWORD, is_demo=True,
+            display_name=login.display_name,
         )
     return DEMO_LOGINS
 

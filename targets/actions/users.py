@@ -17,8 +17,10 @@ def user_create_or_update(
     password: str | None = None,
     is_demo: bool = False,
     actor: User | None = None,
+    display_name: str | None = None,
 ) -> tuple[User, bool]:
-    """Create or update a user with one role; return (user, created)."""
+    """Create or update a user with one role; return (user, created). `display_name` (the name
+    pages show) is left as it is when None."""
     if role not in User.Role.values:
         raise ActionError(_("unknown role “%(role)s” (one of: %(roles)s)") % {"role": role, "roles": ", ".join(User.Role.values)})
     unit = None
@@ -34,12 +36,14 @@ def user_create_or_update(
         raise ActionError(_("only reporters are bound to a unit"))
     user = User.objects.filter(username=username).first()
     created = user is None
-    before = None if created else {"role": user.role, "unit": user.unit.code if user.unit else None}
+    before = None if created else {"role": user.role, "unit": user.unit.code if user.unit else None, "display_name": user.display_name}
     if created:
         user = User(username=username)
     user.role = role
     user.unit = unit
     user.is_demo = is_demo
+    if display_name is not None:
+        user.display_name = display_name.strip()[:100]
     # Administrators configure the portal, which Django's admin site serves.
     user.is_staff = user.is_superuser = role == User.Role.ADMIN
     if password:
@@ -47,7 +51,7 @@ def user_create_or_update(
     elif created:
         user.set_unusable_password()
     user.save()
-    after = {"role": user.role, "unit": unit.code if unit else None, "password_set": bool(password)}
+    after = {"role": user.role, "unit": unit.code if unit else None, "display_name": user.display_name, "password_set": bool(password)}
     audit_record(
         action=AuditEntry.Action.USER_CHANGE, actor=actor, actor_name="" if actor else "manage.py",
         obj=user, before=before, after=after,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("targets", "0011_item_identifiers")]
+    dependencies = [("targets", "0012_user_display_name")]
 
     operations = [
         migrations.AddField("indicator", "definition_zh", models.TextField(blank=True, verbose_name="definition (Chinese)")),

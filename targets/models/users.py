@@ -18,6 +18,12 @@ class User(AbstractUser):
         "Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("unit")
     )
     is_demo = models.BooleanField(_("demo login"), default=False)
+    # What the portal shows wherever a person appears (who entered, who approved, the queue); the
+    # login stays for the places an auditor needs it (the audit log, the admin).
+    display_name = models.CharField(
+        _("display name"), max_length=100, blank=True,
+        help_text=_("The person's name as colleagues know it, e.g. 王晓红; the login is shown when it is empty."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -32,3 +38,8 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def shown_name(self) -> str:
+        """Return the person's name for pages: the display name, or the login when there is none."""
+        return self.display_name or self.username

@@ -11,9 +11,13 @@ from typing import Any
 import django_filters
 from django import forms
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AuditEntry
+from ..exports import export_label
+from ..models import AuditEntry, SubmissionVersion, User
 
 PAGE_SIZE = 50
 
@@ -35,8 +39,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     """The filter form above the audit log; every field narrows the list (AND)."""
 
     user = django_filters.CharFilter(
-        field_name="actor_name", lookup_expr="icontains", label=_("User"),
-        help_text=_("Part of the user name."),
+        method="filter_user", label=_("User"),
+        help_text=_("Part of the login or of the person's name."),
     )
     action = django_filters.ChoiceFilter(
         field_name="action", choices=AuditEntry.Action.choices, label=_("Action"), empty_label=_("All actions"),
@@ -61,6 +65,9 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields: tuple = ()
+
+    def filter_user(self, queryset, name, value):
+        return queryset.filter(Q(actor_name__icontains=value) | Q(actor__display_name__icontains=value))
 
     def filter_queryset(self, queryset):
         # An entry between two dates must not vanish because the second date was mistyped: when
@@ -92,6 +99,7 @@ class Change:
     after: str
     added: bool = False  # there was no value before
     removed: bool = False  # there is no value after
+    label: str = ""  # the key in words, in the user's language
 
 
 def _empty(value: Any) -> bool:
@@ -109,11 +117,100 @@ def _text(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def audit_changes(before: Any, after: Any) -> list[Change]:
-    """Return only what changed between two JSON values: per key for objects, whole otherwise.
+# What the keys of the entries' before/after values mean (the actions write them: submissions,
+# users, evidence, uploads, exports, periods, the plan, the admin's configuration).
+KEY_LABELS = {
+    "version": _("version"), "reason": _("reason"), "role": _("role"), "unit": _("unit"),
+    "display_name": _("display name"), "password_set": _("password set"), "password_changed": _("password changed"),
+    "password_disabled": _("password logins disabled"), "password": _("password"),
+    "rotated": _("replaces the earlier token"), "evidence": _("evidence file"), "sha256": _("SHA-256 checksum"),
+    "file_sha256": _("SHA-256 checksum of the file"), "size": _("size (bytes)"), "type": _("file type"),
+    "period": _("period"), "rows": _("rows"), "submitted": _("submitted for review"), "format": _("format"),
+    "filters": _("filters"), "up_to_entry": _("up to entry no."), "stage": _("stage"), "kind": _("kind"),
+    "language": _("language"), "summary": _("summary"), "is_open": _("open for reporting"), "file": _("file"),
+    "created": _("created"), "updated": _("updated"), "retired": _("retired"), "deleted": _("deleted"),
+    "fields": _("fields changed"), "targets": _("targets"), "year": _("year"), "value": _("value"), "mode": _("mode"),
+    "user": _("user"), "action": _("action"), "object_type": _("object type"), "object_id": _("object id"),
+    "date_from": _("from"), "date_to": _("to"), "address": _("address"),
+}
+EXPORT_STAGES = {
+    "requested": _("requested"), "retried": _("asked again"), "built": _("built"), "downloaded": _("downloaded"),
+    "failed": _("failed"), "expired": _("expired"),
+}
+
+
+def _model_label(object_type: str, key: str) -> str | None:
+    """Return the verbose name of field `key` of the model named `object_type`, or None."""
+    for model_name in (object_type, "submissionversion"):
+        if not model_name:
+            continue
+        try:
+            return str(apps.get_model("targets", model_name)._meta.get_field(key).verbose_name)
+        except (LookupError, FieldDoesNotExist):
+            continue
+    return None
+
+
+def audit_key_label(key: str, object_type: str = "") -> str:
+    """Return a key of an entry's values in words: the portal's label, or the field's verbose name."""
+    if key in KEY_LABELS:
+        return str(KEY_LABELS[key])
+    return _model_label(object_type, key) or key
+
+
+def _words(key: str, value: Any, object_type: str) -> str:
+    """Return a stored value in words: yes/no, roles, statuses, stages and kinds by their labels."""
+    if _empty(value):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if key == "role" and value in User.Role.values:
+        return str(User.Role(value).label)
+    if key == "self_status" and value in SubmissionVersion.SelfStatus.values:
+        return str(SubmissionVersion.SelfStatus(value).label)
+    if key == "stage" and value in EXPORT_STAGES:
+        return str(EXPORT_STAGES[value])
+    if key == "kind" and object_type == "export":
+        return str(export_label(value))
+    if key == "action" and value in AuditEntry.Action.values:
+        return str(AuditEntry.Action(value).label)
+    if key == "fields" and isinstance(value, list):
+        return _join([audit_key_label(str(name), object_type) for name in value])
+    if key == "items" and isinstance(value, list):
+        return _join([" ".join(str(v) for v in (item.get("name"), item.get("number")) if v) for item in value if isinstance(item, dict)])
+    if isinstance(value, list):
+        return _join([_words(key, item, object_type) for item in value])
+    if isinstance(value, dict):
+        return _join([f"{audit_key_label(str(k), object_type)}{label_separator()}{_words(str(k), v, object_type)}" for k, v in value.items()])
+    return _text(value)
+
+
+def label_separator() -> str:
+    """Return what stands between a label and its value: "：" in Chinese, ": " in English."""
+    return pgettext("between a label and its value", ": ")
+
+
+def _join(parts: list[str]) -> str:
+    """Join with the list separator of the active language (、 in Chinese, a comma in English)."""
+    return _text(pgettext("list separator", ", ").join(parts)) if parts else "—"
+
+
+def _flatten(values: Any) -> Any:
+    """Return an entry's value with the admin's {"values": {...}} lifted to the top level, so that
+    each field changed is one labelled line."""
+    if isinstance(values, dict) and isinstance(values.get("values"), dict):
+        rest = {k: v for k, v in values.items() if k != "values"}
+        return {**values["values"], **rest}
+    return values
+
+
+def audit_changes(before: Any, after: Any, object_type: str = "") -> list[Change]:
+    """Return only what changed between two JSON values: per key for objects, whole otherwise,
+    each key labelled and each value in words in the active language.
 
     Keys absent or empty on both sides are left out, so a new record lists just the values it has.
     """
+    before, after = _flatten(before), _flatten(after)
     if isinstance(before, dict) or isinstance(after, dict):
         old = before if isinstance(before, dict) else {}
         new = after if isinstance(after, dict) else {}
@@ -121,11 +218,15 @@ def audit_changes(before: Any, after: Any) -> list[Change]:
         for key in list(old) + [k for k in new if k not in old]:
             a, b = old.get(key), new.get(key)
             if a != b and not (_empty(a) and _empty(b)):
-                changes.append(Change(key=key, before=_text(a), after=_text(b), added=_empty(a), removed=_empty(b)))
+                changes.append(Change(
+                    key=key, label=audit_key_label(key, object_type),
+                    before=_words(key, a, object_type), after=_words(key, b, object_type),
+                    added=_empty(a), removed=_empty(b),
+                ))
         return changes
     if before == after:
         return []
-    return [Change(key="", before=_text(before), after=_text(after), added=_empty(before), removed=_empty(after))]
+    return [Change(key="", before=_words("", before, object_type), after=_words("", after, object_type), added=_empty(before), removed=_empty(after))]
 
 
 def audit_verify() -> AuditEntry | None:

@@ -88,6 +88,10 @@ class HistoryEntry:
     changes: list[Change]
     is_current: bool
     is_approved: bool
+    # Who entered the version when no user is linked to it: the audit entry's name (the demo's
+    # figures of units without a demo login were entered by "演示数据").
+    entered_by_name: str = ""
+    submitted_by_name: str = ""
 
 
 @dataclass
@@ -112,9 +116,37 @@ def _label(name: str) -> str:
     return str(SubmissionVersion._meta.get_field(name).verbose_name)
 
 
+ENTERING_ACTIONS = (AuditEntry.Action.CREATE, AuditEntry.Action.EDIT, AuditEntry.Action.AMEND)
+
+
+def _names_from_the_log(submission: Submission) -> dict[tuple[str, int], str]:
+    """Return {("entered" or "submitted", version number): the name the audit log recorded} (one query)."""
+    names: dict[tuple[str, int], str] = {}
+    rows = AuditEntry.objects.filter(
+        object_type="submission", object_id=str(submission.pk), action__in=(*ENTERING_ACTIONS, AuditEntry.Action.SUBMIT)
+    ).order_by("id").values_list("action", "after", "actor_name", "actor__display_name")
+    for action, after, actor_name, display_name in rows:
+        if isinstance(after, dict) and isinstance(after.get("version"), int):
+            step = "submitted" if action == AuditEntry.Action.SUBMIT else "entered"
+            names.setdefault((step, after["version"]), display_name or actor_name)
+    return names
+
+
+def evidence_submitted_with(evidence: Evidence, versions: list[SubmissionVersion]) -> int | None:
+    """Return the version a file went to review with: the first version from the one it was
+    attached to on that was submitted (a file attached to a draft travels with the draft's next
+    versions), or None while it has not been submitted."""
+    for version in versions:
+        if version.number >= evidence.version_number and version.submitted_at is not None:
+            return version.number
+    return None
+
+
 def _history(submission: Submission, versions: list[SubmissionVersion], fields: tuple[str, ...]) -> list[HistoryEntry]:
     """Return each version with what changed against the one before (the first: its values)."""
     entries, before = [], None
+    unnamed = any(v.created_by_id is None or (v.submitted_at and v.submitted_by_id is None) for v in versions)
+    names = _names_from_the_log(submission) if unnamed else {}
     for version in versions:
         values = version.values()
         changes = []
@@ -130,6 +162,8 @@ def _history(submission: Submission, versions: list[SubmissionVersion], fields: 
                 changes=changes,
                 is_current=version.pk == submission.current_id,
                 is_approved=version.pk == submission.approved_id,
+                entered_by_name=names.get(("entered", version.number), ""),
+                submitted_by_name=names.get(("submitted", version.number), ""),
             )
         )
         before = values
@@ -146,6 +180,7 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
     versions = list(
         submission.versions.select_related("created_by", "submitted_by", "returned_by", "approved_by").order_by("number")
     )
+    all_versions = versions
     by_pk = {v.pk: v for v in versions}
     approved = by_pk.get(submission.approved_id)
     current = by_pk.get(submission.current_id)
@@ -172,7 +207,12 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
     ]
     audit = None
     if can_read_audit_log(user) or can_review(user):
-        audit = list(AuditEntry.objects.filter(object_type="submission", object_id=str(submission.pk)).order_by("id"))
+        audit = list(
+            AuditEntry.objects.filter(object_type="submission", object_id=str(submission.pk)).select_related("actor").order_by("id")
+        )
+    evidence = list(evidence)
+    for file in evidence:
+        file.submitted_with = evidence_submitted_with(file, all_versions)
     return SubmissionPage(
         submission=submission,
         shown=shown,
@@ -180,7 +220,7 @@ def submission_page(submission: Submission, *, user: User) -> SubmissionPage:
         pending=pending,
         previous=previous_quarter_approved([submission]).get(submission.pk),
         history=_history(submission, versions, fields),
-        evidence=list(evidence),
+        evidence=evidence,
         audit=audit,
         approved_only=approved_only,
         may_review=can_review(user) and submission.status == Submission.Status.SUBMITTED,

@@ -69,3 +69,11 @@ def plotly_styles() -> str:
         '<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" href="{}">', static("css/plotly.css")
     )
     return link + format_html_join("", '<meta name="plotly-bundled-style" id="{}">', ((i,) for i in bundled_style_ids()))
+
+
+@register.filter
+def person(user, fallback: str = "—") -> str:
+    """Return how pages name a person: the display name, else the login; `fallback` for nobody."""
+    if user is None or user == "":
+        return fallback or "—"
+    return getattr(user, "shown_name", None) or str(user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .. import kinds
@@ -46,12 +47,21 @@ def figure_change(version: SubmissionVersion | None, previous: SubmissionVersion
 
 @register.filter
 def history_value(value, field: str) -> str:
-    """Return a stored value (as SubmissionVersion.values() gives it) readable in a diff table."""
+    """Return a stored value (as SubmissionVersion.values() gives it) readable in a diff table;
+    counted items as a numbered list (safe HTML)."""
     if value is None or value == "" or value == []:
         return "—"
     input_type = kinds.INPUTS.get(field)
     if input_type == kinds.ITEMS:
-        return "; ".join(f"{item.get('name', '')} | {item.get('number', '')}".strip(" |") for item in value)
+        # A list, as the reporter sees it on the form's page (_report_values.html), not one line.
+        return format_html(
+            '<ol class="items">{}</ol>',
+            format_html_join(
+                "", "<li>{}{}</li>",
+                ((item.get("name", ""), format_html(' <span class="code">{}</span>', item["number"]) if item.get("number") else "")
+                 for item in value),
+            ),
+        )
     if input_type == kinds.YES_NO:
         return _("Yes") if value else _("No")
     if input_type == kinds.SELF_STATUS:

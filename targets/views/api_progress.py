@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -15,7 +16,7 @@ from .api import _errors
 
 @login_not_required
 @extend_schema(
-    summary="Progress rows (PROGRESS-RULES.md output rows) by indicator, unit and period",
+    summary=gettext_lazy("Progress by indicator, unit and period: values, completion, gap and status"),
     description="The city's rows are those of the unit of kind `city` (its code: see /api/v1/plan/). Without "
     "`period`, the latest computed period. Reporters see the city's rows and their own unit's. Once a period "
     "is past a target's last deadline the row is a verdict (`achieved`, `achieved_late`, `missed`) and its time "

@@ -1,13 +1,9 @@
 """Pages that show the plan: overview, measures and units (any logged-in user reads them)."""
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from .. import selectors
 from ..permissions import can_view_unit_figures
-
-
-def home(request):
-    return redirect("targets:plan_overview")
 
 
 def plan_overview(request):

@@ -74,7 +74,7 @@ def audit_log(request):
     filterset = audit_entries_filtered(request.GET)
     if request.GET.get("format") == "csv" and filterset.form.is_valid():
         return _audit_csv(request, filterset)
-    table = AuditTable(filterset.qs, submission_url=_submission_url)
+    table = AuditTable(filterset.qs.select_related("actor"), submission_url=_submission_url)
     tables.RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     export_params = request.GET.copy()
     export_params.pop("page", None)

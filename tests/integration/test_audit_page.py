@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from targets.actions import audit_record, submission_save
+from targets.exports.audit_csv import CSV_KEYS
 from targets.models import AuditEntry, Indicator
 
 from ..conftest import PASSWORD, client_for
@@ -116,7 +117,7 @@ def test_it_shows_only_the_changed_values(reporter, as_auditor):
     body = get(as_auditor, action="edit")
     (row,) = rows(body)
     changes = re.search(r'<ul class="changes">(.*?)</ul>', row, re.DOTALL).group(1)
-    assert '<code class="key">increment</code> <del>2</del>' in changes and "<ins>3</ins>" in changes
+    assert re.search(r'<span class="key" data-key="increment">[^<]+</span>：<del>2</del>', changes) and "<ins>3</ins>" in changes
     assert "CERT-003" in changes
     assert "note" not in changes and "explanation" not in changes  # unchanged (empty) values are left out
     # The object links to the submission when that page exists.
@@ -166,9 +167,12 @@ def test_it_needs_a_login(plan):
 
 
 def read_csv(response) -> list[dict]:
+    """Return the rows keyed by column (the headers are in the user's language: checked apart)."""
     raw = b"".join(response.streaming_content)
     assert raw.startswith("\ufeff".encode("utf-8"))  # Excel needs the BOM to read UTF-8
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    header, *body = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    assert len(header) == len(CSV_KEYS)
+    return [dict(zip(CSV_KEYS, row)) for row in body]
 
 
 @pytest.mark.django_db

@@ -35,7 +35,7 @@ def test_the_login_page_logs_in_and_out(reporter):
     assert page.status_code == 200
     assert "登录" in page.content.decode()
     response = client.post("/accounts/login/", {"username": "reporter_lucheng", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/plan/"
+    assert response.status_code == 302 and response["Location"] == "/"  # the role's home
     assert client.get("/plan/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/plan/").status_code == 302

@@ -39,7 +39,7 @@ def row(body: str, submission: Submission) -> str:
 
 
 def section(body: str, element_id: str) -> str:
-    match = re.search(rf'<li class="history-entry card" id="{element_id}">.*?</li>\s*(?=<li class="history-entry|</ol>)', body, re.S)
+    match = re.search(rf'<li class="history-entry card" id="{element_id}">.*?</li>\s*(?=<li class="history-entry|</ol>\s*</section>)', body, re.S)
     assert match, f"no {element_id}"
     return match.group(0)
 

@@ -39,6 +39,11 @@ def test_it_creates_a_login_per_role_and_prints_them(plan):
             assert user.check_password(DEMO_PASSWORD)
     assert User.objects.filter(role="reporter", is_demo=True).count() >= 3
     assert DEMO_PASSWORD in out
+    # People's names and units by name (not their codes).
+    from targets.models import Unit
+
+    lucheng = Unit.objects.get(code="330302")
+    assert "陈晓红" in out and (lucheng.name_zh in out or lucheng.name_en in out) and "[330302]" not in out
 
 
 @pytest.mark.django_db

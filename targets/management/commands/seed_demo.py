@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from targets.actions.demo import demo_figures_create, demo_users_ensure
-from targets.models import Plan
+from targets.models import Plan, Unit, User
 
 
 class Command(BaseCommand):
@@ -22,6 +22,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("demo submissions already present: unchanged"))
         self.stdout.write(_("Demo logins (demo data only):"))
+        # Units by name, in the language of the command (Chinese first), not by their codes.
+        units = {u.code: u.name for u in Unit.objects.filter(code__in=[login.unit_code for login in logins if login.unit_code])}
         for login in logins:
-            unit = f" [{login.unit_code}]" if login.unit_code else ""
-            self.stdout.write(f"  {login.role:9} {login.username:18} {login.password}{unit}")
+            role = User.Role(login.role).label
+            who = f"{login.display_name} · {role}" if login.display_name else str(role)
+            unit = f" · {units.get(login.unit_code, login.unit_code)}" if login.unit_code else ""
+            self.stdout.write(f"  {login.username:18} {login.password}   {who}{unit}")
