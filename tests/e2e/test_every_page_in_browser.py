@@ -55,10 +55,7 @@ AXE_EXCLUDE = [[".swagger-ui"]]
 # Serious violations known and owned by other work of issue 12, by (route, rule): each with where it
 # is being fixed. Remove an entry once fixed; a listed pair that no longer occurs fails the test,
 # so the list cannot go stale.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("targets:dashboard_counties", "link-name"): "the heatmap's status-only cells are links without text: "
-    "the counties page is being reworked (names, units, colours) in issue 12's counties part",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 # Charts redrawn for the new width: plotly resizes after the window's resize event.
 CHARTS_FIT = """() => Array.from(document.querySelectorAll(".js-plotly-plot .main-svg")).every(
   (svg) => svg.getBoundingClientRect().right <= window.innerWidth + 1)"""
