@@ -103,8 +103,8 @@ def test_the_schema_is_yaml_by_default(leader):
 
 
 @pytest.mark.django_db
-def test_the_docs_page_serves_swagger_ui_from_static_only(leader):
-    client = client_for(leader)
+def test_the_docs_page_serves_swagger_ui_from_static_only(reviewer):
+    client = client_for(reviewer)
     response = client.get(reverse("targets:api_docs"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -133,6 +133,9 @@ def test_the_docs_page_sends_a_logged_out_browser_to_the_login_page(plan):
 
 
 @pytest.mark.django_db
-def test_the_navigation_links_to_the_docs(reporter):
-    html = client_for(reporter).get(reverse("targets:plan_overview")).content.decode()
-    assert f'href="{reverse("targets:api_docs")}"' in html
+def test_the_navigation_links_to_the_docs_for_those_who_use_the_api(reviewer, auditor, reporter, leader):
+    link = f'href="{reverse("targets:api_docs")}"'
+    for user in (reviewer, auditor):
+        assert link in client_for(user).get(reverse("targets:plan_overview")).content.decode(), user.role
+    for user in (reporter, leader):  # issue 12: not a door reporters and leaders need in their menu
+        assert link not in client_for(user).get(reverse("targets:plan_overview")).content.decode(), user.role
