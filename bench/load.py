@@ -52,7 +52,7 @@ from targets.actions import submission_save, user_create_or_update  # noqa: E402
 from targets.actions.demo import DEMO_PASSWORD  # noqa: E402
 from targets.actions.progress import progress_recompute_all, reporting_period  # noqa: E402
 from targets.actions.tokens import token_issue  # noqa: E402
-from targets.models import Area, Indicator, Measure, OutboxMessage, Period, Plan, ProgressRun, Submission, Unit, User  # noqa: E402
+from targets.models import Area, Indicator, Measure, OutboxMessage, Period, Plan, Submission, Unit, User  # noqa: E402
 from tests.factories import VALUES, approved_in_bulk  # noqa: E402
 
 USERS = int(os.environ.get("LOAD_USERS", "50"))

@@ -29,7 +29,6 @@ from .conftest import (
     _wait_for,
     assert_snapshots_equal_a_clean_recompute,
     needs_redis,
-    snapshot_rows,
     start_worker,
     stop,
     submitted_in_bulk,
