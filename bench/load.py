@@ -119,9 +119,14 @@ def free_slots(logins: dict[int, str]) -> list[tuple]:
 
 
 def probe_pool(slots: list[tuple]) -> list[int]:
-    """Submitted figures for the probe to approve (taken from the free slots, through the action)."""
+    """Submitted figures of the reporting period (which the overview shows) for the probe to
+    approve, taken from the free slots (and removed from them), saved through the action."""
+    current = reporting_period(Plan.objects.get()).code
+    mine = [slot for slot in slots if slot[1] == current][:PROBE_POOL]
+    for slot in mine:
+        slots.remove(slot)
     pool = []
-    for username, period, code, values in slots[:PROBE_POOL]:
+    for username, period, code, values in mine:
         user = User.objects.get(username=username)
         submission = submission_save(user=user, indicator=Indicator.objects.get(code=code), unit=user.unit,
                                      period=Period.objects.get(code=period), values=values, submit=True)
@@ -264,6 +269,7 @@ class Probe(threading.Thread):
                     self.latencies.append(time.monotonic() - answered)
                     break
                 if time.monotonic() - answered > 60 or self.stopping.is_set():
+                    log(f"probe: approval of {approved_at} not shown (the overview shows {shown and shown.group(1)})")
                     self.unseen += 1
                     break
                 time.sleep(0.2)
@@ -386,7 +392,7 @@ def main() -> None:
                 processes, base = start_services()
             slots = free_slots(logins)
             pool = probe_pool(slots)
-            results.append(measure(scale, base, slots[PROBE_POOL:], pool))
+            results.append(measure(scale, base, slots, pool))
             log(json.dumps(results[-1]["goals"]))
     finally:
         stop_services(processes)
