@@ -10,7 +10,7 @@ RUN_ENV := DEBUG=1
 PORT ?= 8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench bench-exports setup setup-dev messages clean backup restore
+.PHONY: run test bench bench-exports load setup setup-dev messages clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,3 +75,10 @@ messages: $(VENV)/.run-deps
 
 clean:
 	rm -rf var staticfiles tests/artifacts
+
+# make load: locust, 50 users for 60 s, against gunicorn + Celery worker and beat + PostgreSQL +
+# Redis on loopback, at 1× (the demo) and 10× data; results in bench/results/load.{json,md}.
+load: setup-dev
+	scripts/ensure-system-packages.sh
+	DEBUG=0 SECRET_KEY=load-test-only PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
+	  scripts/with-services.sh $(BIN)/python bench/load.py

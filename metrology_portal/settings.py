@@ -136,7 +136,9 @@ DATABASE_URL = env(
     f"sqlite:///{DATA_DIR / 'portal.sqlite3'}",
     help="Database URL, e.g. postgres://user:pass@host:5432/portal (default: SQLite under var/).",
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a kept connection is tested before a request or task reuses it, so a database
+# restart costs no request that comes after it (the web processes and workers need no restart).
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run`'s SQLite serves several requests at once too: a writer waits for the lock (busy
     # timeout) instead of failing with "database is locked", takes it when its transaction begins

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,6 +13,8 @@ from ..permissions import can_edit_unit
 from ..uploads import MAX_EVIDENCE_BYTES, UploadRefused, detect_evidence_type
 from .errors import ActionError
 from .audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 ATTACHABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED, Submission.Status.SUBMITTED)
 
@@ -50,7 +53,19 @@ def evidence_attach(*, user: User, submission: Submission, uploaded_file, ip: st
         uploaded_by=user,
         uploaded_at=timezone.now(),
     )
-    evidence.file.save(digest, ContentFile(data), save=False)
+    try:
+        evidence.file.save(digest, ContentFile(data), save=False)
+    except OSError as failure:  # disk full, read-only or missing media directory
+        logger.error("evidence %s of submission %s could not be stored: %s", digest, submission.pk, failure)
+        _remove_partial_file(evidence, digest)
+        # Raised inside the transaction: no evidence row (nor the figures saved with it) remains.
+        raise ActionError(
+            _("The file “%s” could not be stored: the portal's storage is full or cannot be written to. "
+              "Nothing was saved; try again later, and tell the portal's administrator if it keeps happening.")
+            % uploaded_file.name,
+            field="evidence",
+            status=503,
+        ) from failure
     evidence.save()
     # A file written before a rollback would be orphaned but harmless: it is named by its hash.
     audit_record(
@@ -58,3 +73,19 @@ def evidence_attach(*, user: User, submission: Submission, uploaded_file, ip: st
         after={"evidence": evidence.original_name, "sha256": digest, "size": len(data), "type": content_type},
     )
     return evidence
+
+
+def _remove_partial_file(evidence: Evidence, digest: str) -> None:
+    """Delete what a failed write left under the file's name, unless it is an identical, complete
+    file stored by an earlier upload (files are named by their hash)."""
+    storage = evidence.file.storage
+    name = evidence.file.field.generate_filename(evidence, digest)
+    try:
+        if not storage.exists(name):
+            return
+        with storage.open(name, "rb") as handle:
+            complete = hashlib.sha256(handle.read()).hexdigest() == digest
+        if not complete:
+            storage.delete(name)
+    except OSError:
+        logger.warning("a partial evidence file may remain at %s", name)

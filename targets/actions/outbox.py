@@ -29,6 +29,9 @@ RECOMPUTE_TASK = "tasks.progress.recompute_indicator"
 # A message handed to the broker but still unprocessed this long after is sent again
 # (the worker may have died with it; tasks are idempotent).
 RESEND_AFTER = dt.timedelta(minutes=10)
+# How long the relay waits for the broker, in seconds: it runs inside the request that made the
+# change (after commit), so a broker outage must cost each request at most this, once.
+BROKER_WAIT = 1.0
 
 
 def outbox_enqueue(*, indicator_ids, relay: bool = True) -> None:
@@ -58,18 +61,36 @@ def relay_pending() -> int:
     # eager, as in `make run`), any other is sent to the broker.
     task = current_app.signature(RECOMPUTE_TASK)
     sent = 0
-    for indicator_id in indicator_ids:
-        try:
-            # Retry once at once: a pooled connection may be stale after a broker restart.
-            task.apply_async(args=[indicator_id], retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5})
-        except Exception as exc:  # the broker is unreachable: keep the requests for the next relay
-            left = indicator_ids[sent:]
-            logger.warning("outbox relay: broker unavailable (%s); %d indicator(s) left pending", exc, len(left))
-            pending.filter(indicator_id__in=left).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
-            break
-        pending.filter(indicator_id=indicator_id).update(relayed_at=now)
-        sent += 1
+    with _broker_connection() as broker:
+        for indicator_id in indicator_ids:
+            try:
+                # One attempt, no result subscription (nobody waits for the result; subscribing
+                # would retry the result store for 20 s when Redis is down).
+                task.apply_async(args=[indicator_id], connection=broker, retry=False, ignore_result=True)
+            except Exception as exc:  # the broker is unreachable: keep the requests for the next relay
+                left = indicator_ids[sent:]
+                logger.warning("outbox relay: broker unavailable (%s); %d indicator(s) left pending", exc, len(left))
+                pending.filter(indicator_id__in=left).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+                break
+            pending.filter(indicator_id=indicator_id).update(relayed_at=now)
+            sent += 1
     return sent
+
+
+def _broker_connection():
+    """A connection of its own to the broker that gives up after BROKER_WAIT, without retrying.
+
+    Its own, so that the worker's and beat's connections keep Celery's patient reconnecting; a
+    fresh one per relay also means no stale pooled connection after a broker restart.
+    """
+    return current_app.connection_for_write(
+        connect_timeout=BROKER_WAIT,
+        transport_options={
+            "max_retries": 0,  # kombu: fail at the first refused connection rather than retry
+            "socket_connect_timeout": BROKER_WAIT,  # redis: a host that does not answer at all
+            "socket_timeout": BROKER_WAIT,
+        },
+    )
 
 
 def outbox_process(*, indicator_id: int) -> dict:

@@ -7,6 +7,9 @@ views are turned into the same page by metrology_portal.middleware.ErrorPagesMid
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
@@ -34,7 +37,13 @@ PAGES = {
         "The portal could not complete this request; nothing you did caused it. What was saved before is safe. "
         "Try again in a moment; if it keeps happening, tell the portal's administrator the time it happened."
     )),
+    503: (gettext_lazy("The portal is briefly unavailable"), gettext_lazy(
+        "The database could not be reached just now (for example during a restart). Nothing from this request was "
+        "saved; what was saved before is safe. Wait a minute and try again."
+    )),
 }
+# How long a client should wait before trying again after a 503, in seconds.
+RETRY_AFTER = 30
 
 
 def is_api(request) -> bool:
@@ -47,11 +56,11 @@ def error_response(request, status: int) -> HttpResponse:
     if is_api(request):
         message = f"{title}: {advice}"
         return JsonResponse({"detail": message, "errors": {"non_field_errors": [message]}}, status=status)
-    # A 500 may come from the database itself: render without the context processors (no user,
-    # no messages), from a template that needs nothing but the static files.
-    template = "errors/500.html" if status == 500 else "errors/error.html"
+    # A 500 or 503 may come from the database itself: render without the context processors (no
+    # user, no messages), from a template that needs nothing but the static files.
+    bare = status in (500, 503)
     context = {"status": status, "title": title, "advice": advice}
-    body = loader.render_to_string(template, context, None if status == 500 else request)
+    body = loader.render_to_string("errors/500.html" if bare else "errors/error.html", context, None if bare else request)
     return HttpResponse(body, status=status)
 
 
@@ -68,6 +77,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """The answer to an unhandled exception; a lost database connection (PostgreSQL restarting or
+    unreachable) is a 503 saying to try again, not "something went wrong"."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = error_response(request, 503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     return error_response(request, 500)
 
 
