@@ -42,6 +42,7 @@ from ..selectors.exports import (
 )
 from .audit import audit_record
 from .errors import ActionError
+from .outbox import broker_connection
 
 logger = logging.getLogger(__name__)
 
@@ -206,9 +207,12 @@ def _send(export_id) -> None:
     """Hand the build job to Celery; when the broker cannot be reached, say so on the export (the
     person can try again) rather than leave it queued for ever."""
     try:
-        current_app.signature(BUILD_TASK).apply_async(
-            args=[str(export_id)], retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
-        )
+        # As the outbox relay sends: one attempt on a connection that gives up after a second, no
+        # result subscription (the export's row is its result) — never a request waiting on Redis.
+        with broker_connection() as broker:
+            current_app.signature(BUILD_TASK).apply_async(
+                args=[str(export_id)], connection=broker, retry=False, ignore_result=True
+            )
     except Exception:
         logger.exception("export %s: the build job could not be queued", export_id)
         export = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).first()

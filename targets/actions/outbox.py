@@ -61,7 +61,7 @@ def relay_pending() -> int:
     # eager, as in `make run`), any other is sent to the broker.
     task = current_app.signature(RECOMPUTE_TASK)
     sent = 0
-    with _broker_connection() as broker:
+    with broker_connection() as broker:
         for indicator_id in indicator_ids:
             try:
                 # One attempt, no result subscription (nobody waits for the result; subscribing
@@ -77,7 +77,7 @@ def relay_pending() -> int:
     return sent
 
 
-def _broker_connection():
+def broker_connection():
     """A connection of its own to the broker that gives up after BROKER_WAIT, without retrying.
 
     Its own, so that the worker's and beat's connections keep Celery's patient reconnecting; a

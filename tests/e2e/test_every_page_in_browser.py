@@ -80,6 +80,15 @@ VISIBLE_TEXT = """() => {
   return out;
 }"""
 WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# The outermost elements that stick out of the window (not inside a scrolling box): what to fix.
+WIDEST = """() => Array.from(document.querySelectorAll("main *")).filter((e) => {
+  if (e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+  for (let p = e.parentElement; p; p = p.parentElement) {
+    if (getComputedStyle(p).overflowX !== "visible") return false;
+    if (p.getBoundingClientRect().right > window.innerWidth + 1) return false;
+  }
+  return true;
+}).slice(0, 3).map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : ""))"""
 # The header on one line: the row no taller than its 56 px (brand, links and tools side by side).
 HEADER_WRAPS = """() => { const row = document.querySelector(".header-row"); return !!row && row.getBoundingClientRect().height > 64; }"""
 # Labels broken one character per line: a link or header cell narrower than two characters yet
@@ -244,7 +253,7 @@ def axe_problems(axe: Axe, page, where: str, name: str, known_seen: set) -> list
 def check_width(page, where: str, width: int) -> list[str]:
     scroll_width, inner_width = page.evaluate(WIDTHS)
     if scroll_width > inner_width:
-        return [f"{where} at {width}px: the page is {scroll_width}px wide"]
+        return [f"{where} at {width}px: the page is {scroll_width}px wide ({', '.join(page.evaluate(WIDEST)) or '?'})"]
     return []
 
 
