@@ -103,6 +103,19 @@ def redis_control(tmp_path: Path):
         control.start()
 
 
+def _own_items(values: dict, indicator, serial: int) -> dict:
+    """Give a bulk figure's counted item an identifier of its own (of the indicator's kind), so that
+    approving it is never refused as an item another figure counts already (targets.identifiers)."""
+    from targets.identifiers import USCC
+
+    from ..factories import uscc
+
+    if "items" in values:
+        number = uscc(50_000 + serial) if indicator.item_identifier == USCC else f"CERT-B{serial:05d}"
+        values = dict(values, items=[{"name": f"批量项目{serial}", "number": number}])
+    return values
+
+
 def submitted_in_bulk(*, reporter, count: int, periods: list[str], indicators=None) -> list:
     """Write `count` submitted (not yet approved) figures, one per indicator × period × reporting
     unit, in a few statements; return the submissions.
@@ -133,7 +146,7 @@ def submitted_in_bulk(*, reporter, count: int, periods: list[str], indicators=No
                         Submission(indicator=indicator, unit=unit, period=period, status=Submission.Status.SUBMITTED,
                                    first_submitted_at=now),
                         SubmissionVersion(number=1, created_at=now, created_by=reporter, submitted_by=reporter,
-                                          submitted_at=now, **typical_values(indicator, index)),
+                                          submitted_at=now, **_own_items(typical_values(indicator, index), indicator, len(pairs))),
                     ))
     assert len(pairs) == count, f"the plan has room for {len(pairs)} figures in {periods}, not {count}"
     Submission.objects.bulk_create([s for s, _ in pairs])
