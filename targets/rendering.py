@@ -18,6 +18,7 @@ from .dashboard_cache import cached_body
 from .selectors.dashboards import dashboard_meta, dashboard_overview
 from .selectors.periods import period_pick
 from .selectors.progress import computed_periods
+from .selectors.responsibilities import responsible_pick, responsible_units
 from .selectors.unit_comparison import comparison
 
 
@@ -30,10 +31,21 @@ def dashboard_context(requested_period: str = "") -> dict:
     return {"plan": plan, "periods": periods, "period": choice.period, "period_error": choice.error, "nav": "dashboard"}
 
 
+def overview_context(requested_period: str = "", requested_unit: str = "", requested_role: str = "") -> dict:
+    """Return the overview's starting point: `dashboard_context` and the responsible unit whose
+    indicators it counts (?unit=CODE&role=lead|partner|any; every indicator when none is asked)."""
+    context = dashboard_context(requested_period)
+    context["responsible"] = responsible_pick(requested_unit, requested_role)
+    context["responsible_units"] = responsible_units()
+    return context
+
+
 def overview_body(context: dict, request=None) -> str:
-    """Render the overview's body (everything below the site header) for `context`'s period."""
+    """Render the overview's body (everything below the site header) for `context`'s period and
+    responsible unit."""
     if context["period"] is not None:
-        context.update(dashboard_overview(plan=context["plan"], period=context["period"]))
+        only = context["responsible"].indicator_ids
+        context.update(dashboard_overview(plan=context["plan"], period=context["period"], only=only))
         context.update(dashboard_meta())
         outside = [context["outside_counts"]] if context["outside_counts"].total else []
         context["status_chart"] = status_by_area_chart(context["area_counts"] + outside)  # one bar per table row
@@ -42,6 +54,10 @@ def overview_body(context: dict, request=None) -> str:
 
 def _period_key(context: dict) -> tuple:
     return (context["period"].code if context["period"] else "-",)
+
+
+def _overview_key(context: dict) -> tuple:
+    return (*_period_key(context), *context["responsible"].key)
 
 
 def overview_map_body(context: dict, request=None) -> str:
@@ -64,14 +80,14 @@ def overview_map_body_cached(context: dict, request=None) -> SafeString:
 def overview_body_cached(context: dict, request=None) -> SafeString:
     """Return the overview's body for `context`'s period from the cache, rendering it when the
     snapshots changed since (its body is the same for every reader of a period)."""
-    return cached_body("overview", context["plan"], _period_key(context), lambda: overview_body(context, request))
+    return cached_body("overview", context["plan"], _overview_key(context), lambda: overview_body(context, request))
 
 
 def overview_warm() -> None:
     """Render the latest period's overview body in every language into the cache, so that the first
     reader after a recompute is served at once (called by the recompute tasks)."""
     try:
-        context = dashboard_context()
+        context = overview_context()
     except Http404:
         return
     for language, _name in settings.LANGUAGES:

@@ -269,14 +269,19 @@ def _attention(progress: list[IndicatorStatusRow], period: Period) -> list[Indic
 # --- The overview ----------------------------------------------------------------------------
 
 
-def dashboard_overview(*, plan: Plan, period: Period) -> dict:
-    """Return everything the overview shows for `period` (a fixed number of queries).
+def dashboard_overview(*, plan: Plan, period: Period, only: frozenset[int] | None = None) -> dict:
+    """Return everything the overview shows for `period` (a fixed number of queries), over the
+    indicators whose ids are in `only` when it is given (a responsible unit's: every part of the
+    page then counts those alone, so its story still adds up).
 
     One story: the cards (`totals`), the chart and the per-area table (`area_counts` and
     `outside_counts`, which add up to the cards), the attention list (exactly the cards' red and
     yellow indicators) and the final results (`final_results`, whose targets without a later one
     carry the very verdicts the cards count) all count the same city rows at `period`."""
-    rows = list(_city_rows(plan, period).select_related("indicator__measure__area").order_by("indicator__position", "indicator__code"))
+    rows = _city_rows(plan, period)
+    if only is not None:
+        rows = rows.filter(indicator_id__in=only)
+    rows = list(rows.select_related("indicator__measure__area").order_by("indicator__position", "indicator__code"))
     goal_years = _goal_years(plan)
     progress = [IndicatorStatusRow(indicator=r.indicator, row=r, goal_years=goal_years.get(r.indicator_id, ())) for r in rows]
 
@@ -300,7 +305,7 @@ def dashboard_overview(*, plan: Plan, period: Period) -> dict:
     return {
         "period": period,
         "headline": headline,
-        "final_results": _final_results(plan, period, {p.indicator.pk: p for p in progress}),
+        "final_results": _final_results(plan, period, {p.indicator.pk: p for p in progress}, only),
         "area_counts": area_counts,
         "outside_counts": outside,
         "totals": totals,
@@ -416,15 +421,16 @@ def _met_late(results: list[FinalResult], plan: Plan, period: Period) -> None:
         )
 
 
-def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorStatusRow]) -> list[dict]:
+def _final_results(plan: Plan, period: Period, now: dict[int, IndicatorStatusRow], only: frozenset[int] | None = None) -> list[dict]:
     """Return, per horizon year whose deadlines have passed, each city target with its verdict and
     the counts per verdict (two queries). `final` counts the targets without a later one: their
     verdicts are the ones the overview's cards count; `continuing` are followed by a later target,
     whose progress the cards show instead."""
     horizons = [int(y) for y in plan.horizons or []]
-    rows = _deadline_rows(plan, period).filter(target__year__in=horizons).order_by(
-        "target__year", "indicator__position", "indicator__code"
-    )
+    rows = _deadline_rows(plan, period).filter(target__year__in=horizons)
+    if only is not None:
+        rows = rows.filter(indicator_id__in=only)
+    rows = rows.order_by("target__year", "indicator__position", "indicator__code")
     years: dict[int, list[FinalResult]] = {}
     for row in rows:
         current = now.get(row.indicator_id)

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Indicator, Measure, Period, Safeguard, Submission, Unit
+from .periods import QUOTED_CHARS
 from .reporting import MISSING
 
 LEAD, PARTNER = "lead", "partner"
@@ -126,3 +128,51 @@ def _approved_counts(indicator_ids: list[int], period: Period) -> dict[int, int]
         .values_list("indicator_id", "n")
     )
     return dict(rows)
+
+
+# --- The overview filtered by a responsible unit ------------------------------------------------
+
+ANY_ROLE = "any"
+ROLES = (ANY_ROLE, LEAD, PARTNER)
+
+
+@dataclass(frozen=True)
+class ResponsibleChoice:
+    """Whose indicators a dashboard counts: every one (`unit` None), or those `unit` leads, partners
+    or either (`role`), with what to tell the reader when the request was not understood."""
+
+    unit: Unit | None = None
+    role: str = ANY_ROLE
+    indicator_ids: frozenset[int] | None = None  # None: no filter
+    error: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Return what identifies the choice in a cache key."""
+        return (self.unit.code if self.unit else "-", self.role)
+
+
+def responsible_units() -> list[Unit]:
+    """Return the units that lead or partner at least one active indicator, departments first, then
+    counties, each by code (the overview's filter offers them)."""
+    answers = Q(led_indicators__active=True) | Q(partnered_indicators__active=True)
+    units = Unit.objects.filter(answers, active=True).exclude(kind=Unit.Kind.CITY).distinct()
+    order = {Unit.Kind.DEPARTMENT: 0, Unit.Kind.COUNTY: 1}
+    return sorted(units, key=lambda u: (order.get(u.kind, 2), u.code))
+
+
+def responsible_pick(requested_unit: str, requested_role: str = "") -> ResponsibleChoice:
+    """Return the filter asked for by `?unit=CODE&role=lead|partner|any` (all indicators when no unit
+    is asked for; an unknown unit or role is said in one message and not applied)."""
+    code = (requested_unit or "").strip()
+    role = (requested_role or "").strip() or ANY_ROLE
+    if not code:
+        return ResponsibleChoice()
+    unit = next((u for u in responsible_units() if u.code == code), None)
+    if unit is None:
+        return ResponsibleChoice(role=role if role in ROLES else ANY_ROLE, error=_("No unit “%(code)s” answers for an indicator of the plan; all indicators are shown.") % {"code": code[:QUOTED_CHARS]})
+    if role not in ROLES:
+        return ResponsibleChoice(error=_("“%(role)s” is not a responsibility (lead, partner or either); all indicators are shown.") % {"role": role[:QUOTED_CHARS]})
+    answers = {ANY_ROLE: _answers(unit), LEAD: Q(lead_unit=unit), PARTNER: Q(partner_units=unit)}[role]
+    ids = frozenset(Indicator.objects.filter(answers, active=True).values_list("pk", flat=True))
+    return ResponsibleChoice(unit=unit, role=role, indicator_ids=ids)

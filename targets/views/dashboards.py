@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 
-from ..rendering import dashboard_context, overview_body, overview_body_cached, overview_map_body_cached
+from ..rendering import dashboard_context, overview_body, overview_context, overview_body_cached, overview_map_body_cached
 from ..permissions import CITY_VIEW_ROLES, role_required
 from ..selectors.dashboards import (
     dashboard_area,
@@ -28,8 +28,8 @@ def _common(request) -> dict:
 def overview(request):
     """The page leaders open first; its body is the same for every reader of a period and changes
     only with a recompute, so it is rendered once per recompute (targets.rendering)."""
-    context = _common(request)
-    if context["period_error"]:  # the message quotes what was typed: not worth a cache entry
+    context = overview_context(request.GET.get("period", ""), request.GET.get("unit", ""), request.GET.get("role", ""))
+    if context["period_error"] or context["responsible"].error:  # the message quotes what was typed: not worth a cache entry
         context["body"] = overview_body(context, request)
     else:
         context["body"] = overview_body_cached(context, request)
