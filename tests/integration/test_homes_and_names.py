@@ -56,8 +56,10 @@ def test_the_reporters_home_links_each_returned_and_missing_report_to_its_form(r
     # The indicators not entered yet are listed with a link to their form, and the plan is one click away.
     assert re.search(r'href="/report/2026Q3/[A-Z0-9-]+/"', body.split("returned-list", 1)[-1])
     assert 'href="/plan/"' in body
-    # What the unit answers for (lead or partner, per measure) is on the home too.
+    # What the unit answers for (lead or partner, per measure) is on the home too, after the work due:
+    # returned reports, then the open periods' to-do, then the responsibilities.
     assert 'id="responsibilities"' in body and 'data-role="partner"' in body
+    assert body.index("请核对分母") < body.index('class="period-card') < body.index('id="responsibilities"')
 
 
 @pytest.mark.django_db
