@@ -28,7 +28,7 @@ CITY = next(u["code"] for u in yaml.safe_load(PLAN_FILE.read_text(encoding="utf-
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not serial"` deselects by marker
 def pytest_collection_modifyitems(items):
-    """A test that stops the shared Redis (the `redis_control` fixture) runs in the serial phase."""
+    """A test that stops Redis (the `redis_control` fixture) runs in the serial phase, on a Redis of its own."""
     for item in items:
         if "redis_control" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.serial)

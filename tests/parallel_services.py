@@ -4,8 +4,8 @@ Under pytest-xdist each worker process gets its own test database (pytest-django
 … to its name) but all share the one throwaway Redis server of scripts/with-services.sh. Each
 worker therefore uses its own Redis database number, so that one worker's `cache.clear()` never
 empties another's cache or Celery queue, and a Celery worker started by a test consumes only the
-tasks of its own test database. Tests that stop a shared server are marked `serial` and run after
-the parallel phase (scripts/run-tests.sh).
+tasks of its own test database. Tests that stop Redis are marked `serial` and run one at a time
+beside the parallel phase, on a Redis server of their own (scripts/run-tests.sh).
 """
 
 import os
@@ -13,5 +13,5 @@ import re
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1" … under xdist, else unset
 if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
-    # Database 0 stays the serial phase's; Redis has 16 databases by default.
+    # Workers take databases 1, 2 …; Redis has 16 databases by default.
     os.environ["REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{int(_worker[2:]) + 1}", os.environ["REDIS_URL"], count=1)
