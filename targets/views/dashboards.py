@@ -33,7 +33,9 @@ def overview(request):
         context["body"] = overview_body(context, request)
     else:
         context["body"] = overview_body_cached(context, request)
-    context["county_map"] = overview_map_body_cached(context, request) if context["period"] else ""
+    # The map colours the counties by all their indicators: not shown when the page counts one unit's.
+    filtered = context["responsible"].unit is not None
+    context["county_map"] = overview_map_body_cached(context, request) if context["period"] and not filtered else ""
     return render(request, "targets/dashboard_overview.html", context)
 
 

@@ -75,6 +75,8 @@ def test_the_overview_counts_only_the_indicators_the_unit_answers_for(computed, 
     note = element(body, 'class="card dash-filter-note"', "</p>")
     assert unit.name_zh in note and {"lead": "牵头的指标", "partner": "配合的指标", "any": "牵头或配合的指标"}[role] in note
     assert 'href="/progress/?period=' in note
+    # The county map counts every indicator of each county: it belongs to the unfiltered page only.
+    assert "overview-county-map" in everything and "overview-county-map" not in body
 
 
 @pytest.mark.django_db
@@ -144,7 +146,7 @@ def test_a_unit_that_leads_nothing_is_told_so_instead_of_an_empty_page(computed,
     )
     assert unit is not None, "the plan file has units that only partner"
     body = page(client_for(leader), "/progress/", unit=unit.code, role="lead")
-    assert f"{unit.name_zh} 没有牵头的指标" in element(body, 'class="card dash-none" data-count="0"', "</p>")
+    assert f"{unit.name_zh} 没有牵头的指标" in element(body, 'class="card muted dash-nothing-answered" data-count="0"', "</p>")
     assert 'class="dash-totals"' not in body and "status-chart-data" not in body
     # The same unit with either role counts what it partners in.
     assert card_total(page(client_for(leader), "/progress/", unit=unit.code, role="any")) == len(expected_codes(unit, "partner"))
