@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from ..identifiers import USCC, name_key, normalised, uscc_check_character
@@ -193,7 +194,6 @@ def demo_values_for(kind: str):
 
 # --- Counted items: names and identifiers, unique per indicator (nothing counted twice) -----------
 
-CITY_DIVISION = "330300"
 # Words of the demo's enterprise names; with the unit's name in front, every name is its unit's own.
 NAME_WORDS = ["瑞丰", "华锐", "东瓯", "永安", "信和", "海川", "恒通", "金诚", "立信", "中科", "宏达", "正泰", "联创", "博远", "卓越"]
 NAME_TRADES = ["电气", "阀门", "鞋业", "眼镜", "汽摩配件", "仪器仪表", "塑胶", "印刷包装", "食品", "制药", "建材", "服饰"]
@@ -227,6 +227,12 @@ def demo_uscc(division: str, serial: int, department: int = 0) -> str:
     return first17 + uscc_check_character(first17)
 
 
+def _division(unit: Unit) -> str:
+    """Return the administrative division code in a unit's identifiers: a county's own, a
+    department's parent's (the city's)."""
+    return unit.code if unit.kind == Unit.Kind.COUNTY else unit.parent.code
+
+
 def _short_name(unit: Unit) -> str:
     return unit.name_zh if unit.kind == Unit.Kind.COUNTY else "温州"
 
@@ -237,12 +243,11 @@ def _demo_item(indicator: Indicator, unit: Unit, year: int, serial: int, departm
         word, trade = NAME_WORDS[serial % len(NAME_WORDS)], NAME_TRADES[serial // len(NAME_WORDS) % len(NAME_TRADES)]
         round_ = serial // (len(NAME_WORDS) * len(NAME_TRADES))
         name = f"温州{_short_name(unit)}{word}{trade}{'第' + str(round_ + 1) + '分' if round_ else ''}有限公司"
-        division = unit.code if unit.kind == Unit.Kind.COUNTY else CITY_DIVISION
-        return {"name": name, "number": demo_uscc(division, serial, department)}
+        return {"name": name, "number": demo_uscc(_division(unit), serial, department)}
     subjects, what, prefix = CERTIFICATE_ITEMS.get(indicator.code, GENERIC_CERTIFICATE_ITEMS)
     round_ = serial // len(subjects)
     name = f"{_short_name(unit)}{subjects[serial % len(subjects)]}{what}{'（第' + str(round_ + 1) + '套）' if round_ else ''}"
-    issuer = unit.code if unit.kind == Unit.Kind.COUNTY else f"{CITY_DIVISION}-{department:02d}"
+    issuer = unit.code if unit.kind == Unit.Kind.COUNTY else f"{_division(unit)}-{department:02d}"
     return {"name": name, "number": f"[{year}]{prefix}{issuer}第{serial + 1:04d}号"}
 
 
@@ -286,7 +291,9 @@ def demo_figures_create(plan: Plan) -> int:
     reporters = {u.unit_id: u for u in User.objects.filter(role=User.Role.REPORTER, is_demo=True)}
     tz = timezone.get_current_timezone()
     pending: list[tuple[Submission, SubmissionVersion]] = []
-    indicators = plan.indicators.filter(active=True).prefetch_related("reporting_units", "targets")
+    indicators = plan.indicators.filter(active=True).prefetch_related(
+        Prefetch("reporting_units", queryset=Unit.objects.select_related("parent")), "targets"
+    )
     departments = {code: i for i, code in enumerate(sorted(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("code", flat=True)), start=1)}
     for indicator in indicators:
         units = list(indicator.reporting_units.all())
