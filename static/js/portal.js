@@ -32,3 +32,34 @@ document.addEventListener("DOMContentLoaded", function () {
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 });
+
+// A table box that scrolls sideways (on a phone, most do) takes the keyboard's focus, so that the
+// arrow keys can scroll it, and is named for screen readers: by its table's caption, else by the
+// heading before it, else by the page's words for "table" (base.html: data-scroll-label). Boxes
+// that fit their table stay out of the Tab order. Checked again whenever the window is resized.
+function portalMarkScrollBoxes() {
+  var fallback = document.body.dataset.scrollLabel || "";
+  document.querySelectorAll(".table-scroll").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (!box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var heading = null;
+        for (var el = box.previousElementSibling; el && !heading; el = el.previousElementSibling) {
+          if (/^H[1-6]$/.test(el.tagName)) heading = el;
+        }
+        var name = caption ? caption.textContent : heading ? heading.textContent : fallback;
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name.replace(/\s+/g, " ").trim() || fallback);
+        box.dataset.scrollMarked = "1";
+      }
+    } else if (box.dataset.scrollMarked) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      delete box.dataset.scrollMarked;
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", portalMarkScrollBoxes);
+window.addEventListener("resize", portalMarkScrollBoxes);
