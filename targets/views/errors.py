@@ -64,7 +64,28 @@ def error_response(request, status: int) -> HttpResponse:
     return HttpResponse(body, status=status)
 
 
+def _database_lost(exception: BaseException | None) -> bool:
+    """Return whether `exception` arose from a lost database connection: itself, or what it was
+    raised from or during (Django's SessionInterrupted, a 400, is raised when saving the session
+    failed — during a PostgreSQL restart that is the connection, not the request)."""
+    seen = 0
+    while exception is not None and seen < 10:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return False
+
+
+def _unavailable(request) -> HttpResponse:
+    response = error_response(request, 503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def bad_request(request, exception=None):
+    if _database_lost(exception):
+        return _unavailable(request)
     return error_response(request, 413 if type(exception).__name__ == "RequestDataTooBig" else 400)
 
 
@@ -79,10 +100,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """The answer to an unhandled exception; a lost database connection (PostgreSQL restarting or
     unreachable) is a 503 saying to try again, not "something went wrong"."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        response = error_response(request, 503)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+    if _database_lost(sys.exc_info()[1]):
+        return _unavailable(request)
     return error_response(request, 500)
 
 

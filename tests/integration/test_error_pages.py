@@ -92,3 +92,30 @@ def test_a_server_error_is_explained_without_touching_the_database():
     with translation.override("en"):
         api = server_error(request)
     assert api.status_code == 500 and b"errors" in api.content
+
+
+def test_a_session_that_could_not_be_saved_for_a_lost_database_is_a_503_not_a_400():
+    """During a PostgreSQL restart the session middleware's save fails; Django turns that into
+    SessionInterrupted (a 400, "bad request"). The request was fine: the answer is the 503 of a
+    lost database, with when to try again. The same exception without a database cause stays a 400."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.db import OperationalError
+
+    from targets.views.errors import bad_request
+
+    def interrupted(cause: Exception | None) -> SessionInterrupted:
+        try:
+            try:
+                if cause is not None:
+                    raise cause
+                raise UpdateError
+            except (OperationalError, UpdateError):
+                raise SessionInterrupted("The request's session was deleted before the request completed.")
+        except SessionInterrupted as exc:
+            return exc
+
+    request = RequestFactory().get("/api/v1/progress/")
+    lost = bad_request(request, interrupted(OperationalError("server closed the connection unexpectedly")))
+    assert lost.status_code == 503 and lost["Retry-After"] == "30"
+    assert bad_request(request, interrupted(None)).status_code == 400
