@@ -3,7 +3,7 @@
 For each page: the page is never wider than the window (tables scroll inside their box), a Chinese
 page shows no text the catalogue has a translation for but left in English, and axe-core finds no
 serious or critical accessibility violation, on every visit: each role allowed, both languages, both
-widths. Screenshots go to tests/artifacts/pages/.
+widths. Screenshots (one per route, language and width) go to tests/artifacts/pages/.
 
 The pages are the HTML routes of the access matrix (tests/integration/test_access_matrix.py, which
 fails when a route is missing from it), each with the roles it allows and concrete demo arguments:
@@ -165,8 +165,10 @@ def world(transactional_db, demo, reporter, reviewer, leader, auditor, admin_use
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}, "resultTypes": ["violations"]}
 # axe's colour-contrast rule is most of its time (≈ 1 ms per text element, 500 on a dashboard). The
 # colours of a route's page are the same for every role (only the header's links differ), so the rule
-# runs, per language and width, for one role per route (the first of VISITORS allowed) and on each
-# role's first page (its header); every other rule runs on every visit.
+# runs, per language and width, on the visit that stands for the route — by the first of VISITORS
+# allowed — and on each role's first page (its header); every other rule runs on every visit. The
+# screenshots are of those visits too (tests/artifacts/pages/: one per route, language and width,
+# and each role's first page).
 AXE_WITHOUT_CONTRAST = {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
 VISITORS = (ANONYMOUS, *ROLES)
 # After a resize: two animation frames, so that the page's resize handlers have run (portal.js marks
@@ -243,7 +245,7 @@ def survey(browser, base_url: str, cookies: dict[str, list[dict]], routes: list[
                 if role not in allowed:
                     continue
                 where = f"{role} {language} {path}"
-                contrast = first_page or role == next(v for v in VISITORS if v in allowed)
+                representative = first_page or role == next(v for v in VISITORS if v in allowed)
                 first_page = False
                 with timed("load"):
                     page.set_viewport_size({"width": WIDE, "height": 900})
@@ -260,9 +262,10 @@ def survey(browser, base_url: str, cookies: dict[str, list[dict]], routes: list[
                     found += [f"{where} at {WIDE}px: “{label}” breaks one character per line" for label in page.evaluate(BROKEN_LABELS)]
                     if language == "zh-hans":
                         found += [f"{where}: untranslated “{text}”" for text in sorted(set(page.evaluate(VISIBLE_TEXT)) & english)]
-                found += accessible(page, f"{where} at {WIDE}px", name, (role, language, WIDE), contrast)
-                with timed("screenshots"):
-                    page.screenshot(path=str(shots / f"{base}-{WIDE}.png"))
+                found += accessible(page, f"{where} at {WIDE}px", name, (role, language, WIDE), representative)
+                if representative:
+                    with timed("screenshots"):
+                        page.screenshot(path=str(shots / f"{base}-{WIDE}.png"))
                 with timed("checks"):
                     page.set_viewport_size({"width": NARROW, "height": 844})
                     try:
@@ -272,9 +275,10 @@ def survey(browser, base_url: str, cookies: dict[str, list[dict]], routes: list[
                     page.evaluate(SETTLED)
                     found += check_width(page, where, NARROW)
                     found += [f"{where} at {NARROW}px: “{label}” breaks one character per line" for label in page.evaluate(BROKEN_LABELS)]
-                found += accessible(page, f"{where} at {NARROW}px", name, (role, language, NARROW), contrast)
-                with timed("screenshots"):
-                    page.screenshot(path=str(shots / f"{base}-{NARROW}.png"))
+                found += accessible(page, f"{where} at {NARROW}px", name, (role, language, NARROW), representative)
+                if representative:
+                    with timed("screenshots"):
+                        page.screenshot(path=str(shots / f"{base}-{NARROW}.png"))
                 for text in found:
                     problem(text)
             context.close()
