@@ -105,6 +105,7 @@ def approved_in_bulk(*, units, indicators, periods, reviewer: User, values_of=ty
     the actions would take minutes and test nothing the action tests don't. `values_of(indicator,
     index_of_period)` gives a version's values.
     """
+    from django.db.models import OuterRef, Subquery
     from django.utils import timezone
 
     from targets.models import SubmissionVersion
@@ -123,9 +124,11 @@ def approved_in_bulk(*, units, indicators, periods, reviewer: User, values_of=ty
     for submission, version in pairs:
         version.submission = submission
     SubmissionVersion.objects.bulk_create([v for _, v in pairs], batch_size=1000)
-    for submission, version in pairs:
-        submission.current = submission.approved = version
-    Submission.objects.bulk_update([s for s, _ in pairs], ["current", "approved"], batch_size=1000)
+    # Each submission's one version is its current and approved one: one UPDATE with a correlated
+    # subquery (bulk_update, a CASE of a thousand branches per statement, took 5 of the 13 s of the
+    # indicator pages' 10× test).
+    first_version = SubmissionVersion.objects.filter(submission=OuterRef("pk"), number=1).values("pk")[:1]
+    Submission.objects.filter(pk__in=[s.pk for s, _ in pairs]).update(current=Subquery(first_version), approved=Subquery(first_version))
     from django.db import connection
 
     if connection.vendor == "postgresql":
