@@ -70,6 +70,8 @@ def test_the_ratio_form_says_to_enter_the_quarters_counts_and_carries_the_years_
         assert escape(covers_instruction(rate)) in body
     assert zh("This quarter's counts only; the year-to-date rate is computed: the portal adds up the numerators and denominators of the year's quarters.") in body
     assert escape(rate.definition_zh) in body and escape(rate.numerator_zh) in body and escape(rate.denominator_zh) in body
+    # The plan text defines no indicator: the definition says it is a draft awaiting confirmation.
+    assert "此口径由门户草拟，待市场监管局确认" in body.split('class="card report-definition"', 1)[1].split("</section>", 1)[0]
     assert escape(rate.assumption_zh) in body
     assert f'href="{reverse("targets:measure_detail", args=[14])}"' in body
     # The live rate adds the quarter being typed to the year's approved counts (2025Q4 is last year's).
