@@ -143,15 +143,17 @@ def test_postgresql_restarted_under_load_costs_only_clear_503s_and_keeps_every_a
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             running = [pool.submit(load.approve) for _ in range(3)] + [pool.submit(load.read)]
-            _wait_for(lambda: load.count(lambda a: a[0] == "approve" and a[1] == 200) >= 10, 60, "approvals before the restart")
-            throwaway_postgres.stop("fast")
-            failed_before = load.count(lambda a: a[1] != 200)
-            _wait_for(lambda: load.count(lambda a: a[1] != 200 and a[0] == "page-read") > 0
-                      and load.count(lambda a: a[1] != 200 and a[0] == "approve") > failed_before, 30, "requests during the outage")
-            throwaway_postgres.start()
-            answered = len(load.answers)
-            _wait_for(lambda: not load.todo, 120, "the approvals to finish")
-            load.stopping.set()
+            try:  # whatever fails here, the client threads stop: the pool's exit waits for them
+                _wait_for(lambda: load.count(lambda a: a[0] == "approve" and a[1] == 200) >= 10, 60, "approvals before the restart")
+                throwaway_postgres.stop("fast")
+                failed_before = load.count(lambda a: a[1] != 200)
+                _wait_for(lambda: load.count(lambda a: a[1] != 200 and a[0] == "page-read") > 0
+                          and load.count(lambda a: a[1] != 200 and a[0] == "approve") > failed_before, 30, "requests during the outage")
+                throwaway_postgres.start()
+                answered = len(load.answers)
+                _wait_for(lambda: not load.todo, 120, "the approvals to finish")
+            finally:
+                load.stopping.set()
             for future in running:
                 future.result()
         after_restart = load.answers[answered:]
