@@ -36,7 +36,6 @@ def overview_context(requested_period: str = "", requested_unit: str = "", reque
     indicators it counts (?unit=CODE&role=lead|partner|any; every indicator when none is asked)."""
     context = dashboard_context(requested_period)
     context["responsible"] = responsible_pick(requested_unit, requested_role)
-    context["responsible_units"] = responsible_units()
     return context
 
 
@@ -47,6 +46,7 @@ def overview_body(context: dict, request=None) -> str:
         only = context["responsible"].indicator_ids
         context.update(dashboard_overview(plan=context["plan"], period=context["period"], only=only))
         context.update(dashboard_meta())
+        context["responsible_units"] = responsible_units()  # the filter's choices, inside the cached body
         outside = [context["outside_counts"]] if context["outside_counts"].total else []
         context["status_chart"] = status_by_area_chart(context["area_counts"] + outside)  # one bar per table row
     return render_to_string("targets/_dashboard_overview_body.html", context, request)

@@ -152,13 +152,16 @@ class ResponsibleChoice:
         return (self.unit.code if self.unit else "-", self.role)
 
 
+def _answering_units():
+    answers = Q(led_indicators__active=True) | Q(partnered_indicators__active=True)
+    return Unit.objects.filter(answers, active=True).exclude(kind=Unit.Kind.CITY).distinct()
+
+
 def responsible_units() -> list[Unit]:
     """Return the units that lead or partner at least one active indicator, departments first, then
     counties, each by code (the overview's filter offers them)."""
-    answers = Q(led_indicators__active=True) | Q(partnered_indicators__active=True)
-    units = Unit.objects.filter(answers, active=True).exclude(kind=Unit.Kind.CITY).distinct()
     order = {Unit.Kind.DEPARTMENT: 0, Unit.Kind.COUNTY: 1}
-    return sorted(units, key=lambda u: (order.get(u.kind, 2), u.code))
+    return sorted(_answering_units(), key=lambda u: (order.get(u.kind, 2), u.code))
 
 
 def responsible_pick(requested_unit: str, requested_role: str = "") -> ResponsibleChoice:
@@ -168,7 +171,7 @@ def responsible_pick(requested_unit: str, requested_role: str = "") -> Responsib
     role = (requested_role or "").strip() or ANY_ROLE
     if not code:
         return ResponsibleChoice()
-    unit = next((u for u in responsible_units() if u.code == code), None)
+    unit = _answering_units().filter(code=code).first()
     if unit is None:
         return ResponsibleChoice(role=role if role in ROLES else ANY_ROLE, error=_("No unit “%(code)s” answers for an indicator of the plan; all indicators are shown.") % {"code": code[:QUOTED_CHARS]})
     if role not in ROLES:
