@@ -1,7 +1,8 @@
 """Shared fixtures: the Wenzhou plan loaded, and one logged-in client per role (plus an outsider).
 
-The plan and the demo are built once per session and restored per test (tests/db_state.py);
-passwords use a fast hasher (the real one costs a third of a second per user, by design).
+The plan and the demo are built once per session and put back, committed, when a test wants another
+state than the one before it (tests/db_state.py; the tests of a module are grouped by the state they
+want); passwords use a fast hasher (the real one costs a third of a second per user, by design).
 """
 
 from pathlib import Path
@@ -26,12 +27,35 @@ PASSWORD = "Test-password-2026"
 CITY = next(u["code"] for u in yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))["units"] if u["kind"] == "city")
 
 
-@pytest.hookimpl(tryfirst=True)  # before `-m "not serial"` deselects by marker
+STATES = ("computed", "demo", "plan")  # the database states a test can ask for, by fixture name
+
+
+def wanted_state(fixturenames) -> str:
+    """The database state a test wants: the first of STATES among its fixtures, else no rows."""
+    return next((name for name in STATES if name in fixturenames), db_state.EMPTY)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
-    """A test that stops Redis (the `redis_control` fixture) runs in the serial phase, on a Redis of its own."""
+    """Before every other implementation (`-m "not serial"` deselects by marker): a test that stops
+    Redis (the `redis_control` fixture) runs in the serial phase, on a Redis of its own.
+
+    After them all (pytest-django puts the database tests first, transactional ones next): within
+    each run of one module's tests, those that want the same database state go together, so that the
+    state is put back once for them all (tests/db_state.py) instead of once per test.
+    """
     for item in items:
         if "redis_control" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.serial)
+    result = yield
+    run_starts, start = [], 0
+    for index, item in enumerate(items):
+        if index and getattr(item, "module", None) is not getattr(items[index - 1], "module", None):
+            start = index
+        run_starts.append(start)
+    order = {id(item): (run_starts[index], wanted_state(getattr(item, "fixturenames", ()))) for index, item in enumerate(items)}
+    items.sort(key=lambda item: order[id(item)])
+    return result
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -82,8 +106,54 @@ def django_db_setup(request, django_db_setup, django_db_blocker, test_settings):
                 db_state.build("demo", _seed_demo)
             if "computed" in wanted:
                 db_state.build("computed", _demo_computed)
-            db_state.clear()
+            db_state.commit(db_state.EMPTY)
+            db_state.arm(django_db_blocker)
     yield
+
+
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _database_use(item) -> tuple[bool, bool]:
+    """Whether a test uses the database, and whether transactionally (its writes committed, then
+    flushed), as pytest-django decides from its fixtures and its `django_db` mark."""
+    names = set(getattr(item, "fixturenames", ()))
+    mark = item.get_closest_marker("django_db")
+    transactional = bool(names & TRANSACTIONAL) or bool(mark and (mark.kwargs.get("transaction") or mark.kwargs.get("reset_sequences")))
+    return transactional or bool(mark) or "db" in names, transactional
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the test (a `django_db` mark opens its transaction first of all): the
+    database state it wants, committed, unless it is the committed one already — once the session's
+    states are built (the first test of a session gets its state from `database_state`)."""
+    if _database_use(item)[0]:
+        db_state.commit_when_armed(wanted_state(item.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def database_state(request):
+    """Make sure the test has the database state it wants (wanted_state). Normally committed
+    already (pytest_runtest_setup); else committed now, or, when the test's transaction is already
+    open, put back inside it (rolled back after the test)."""
+    from django.db import connection
+
+    uses_database, transactional = _database_use(request.node)
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    if connection.vendor == "postgresql":
+        state = wanted_state(request.fixturenames)
+        with request.getfixturevalue("django_db_blocker").unblock():
+            if not connection.in_atomic_block:
+                db_state.commit(state)
+            elif db_state.committed() != state:
+                db_state.restore(state)  # rolled back with the test's transaction
+    yield
+    if transactional:
+        db_state.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +169,10 @@ def plan(request, db) -> Plan:
     progress computed when it asks for `computed`)."""
     from django.db import connection
 
-    state = next((name for name in ("computed", "demo") if name in request.fixturenames), "plan")
+    state = wanted_state(request.fixturenames) or "plan"
     if connection.vendor == "postgresql":
-        db_state.restore(state)
+        if db_state.committed() != state:  # asked for by name (request.getfixturevalue) during the test
+            db_state.restore(state)  # inside the test's transaction, rolled back after it
         return Plan.objects.get()
     plan, _ = load_plan_file(PLAN_FILE)  # elsewhere (a quick run on SQLite): built afresh
     if state != "plan":
