@@ -9,7 +9,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# (grep reads the whole list: with -q it would stop early, fc-list die of SIGPIPE and pipefail fail the test)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null || missing+=(gettext)
 # The briefing PDF (WeasyPrint): pango lays out the text, harfbuzz subsets the embedded fonts.
 for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do

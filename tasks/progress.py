@@ -34,12 +34,15 @@ def relay_outbox() -> int:
 def recompute_indicator(indicator_id: int) -> dict:
     """Recompute one indicator's snapshots unless a run already includes every pending request.
 
-    Idempotent; a burst of requests for one indicator coalesces into one run.
+    Idempotent; a burst of requests for one indicator coalesces into one run. The overview is
+    rendered ahead by the last run of a burst over several indicators (no request left pending):
+    each earlier run's rendering would be out of date at once.
     """
     from targets.actions.outbox import outbox_process
+    from targets.selectors.progress import recompute_pending
 
     result = outbox_process(indicator_id=indicator_id)
-    if "rows" in result:
+    if "rows" in result and not recompute_pending():
         warm_dashboards()
     return result
 

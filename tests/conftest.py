@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import translation
 
 from targets.actions import user_create_or_update
 from targets.actions.progress import progress_recompute_all
@@ -24,7 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
 # The city's unit code, as the plan file gives it (the portal finds the city by its kind).
-CITY = next(u["code"] for u in yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))["units"] if u["kind"] == "city")
+
+
+def plan_file_data() -> dict:
+    """The plan file's content, parsed afresh (tests edit it) with libyaml, as the loader parses it."""
+    return yaml.load(PLAN_FILE.read_bytes(), Loader=yaml.CSafeLoader)
+
+
+CITY = next(u["code"] for u in plan_file_data()["units"] if u["kind"] == "city")
 
 
 STATES = ("computed", "demo", "plan")  # the database states a test can ask for, by fixture name
@@ -154,6 +163,14 @@ def database_state(request):
     yield
     if transactional:
         db_state.forget()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the portal's default language: a request of the test before, in English,
+    left English active in this thread (LocaleMiddleware activates a request's language, nothing
+    deactivates it)."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ..models import Indicator, OutboxMessage, ProgressRun, ProgressSnapshot
 from ..progress_sql import LOCK_CLASS
+from ..selectors.progress import recompute_pending
 from .progress import progress_recompute
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def progress_requeue_if_lost() -> bool:
     Returns whether it queued them (not again while they are pending)."""
     if ProgressSnapshot.objects.exists() or not ProgressRun.objects.filter(rows__gt=0).exists():
         return False
-    if OutboxMessage.objects.filter(processed_at__isnull=True).exists():
+    if recompute_pending():
         return False
     outbox_enqueue(indicator_ids=Indicator.objects.filter(active=True).values_list("pk", flat=True), relay=False)
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import Indicator, Period, ProgressRun, ProgressSnapshot, Unit, User
+from ..models import Indicator, OutboxMessage, Period, ProgressRun, ProgressSnapshot, Unit, User
 from ..numbers import json_number
 
 
@@ -82,6 +82,11 @@ def progress_filter(user: User, *, indicator: str | None, unit: str | None, peri
     if errors:
         return None, errors
     return rows.order_by("indicator__position", "indicator__code", "unit__kind", "unit__code", "period__start"), {}
+
+
+def recompute_pending() -> bool:
+    """Whether any recompute request still waits for its run (an indicator's, in the outbox)."""
+    return OutboxMessage.objects.filter(processed_at__isnull=True).exists()
 
 
 def last_computed() -> dict:

@@ -23,6 +23,7 @@ from targets.models import (
     Area,
     Indicator,
     Measure,
+    OutboxMessage,
     Period,
     ProgressSnapshot,
     Submission,
@@ -347,12 +348,18 @@ def test_the_overview_is_rendered_once_per_recompute_and_afresh_after_one(plan, 
     assert "Plan progress overview" in visible_text(english) and card_actual(english, "M01-STD") == 4
 
 
+def plan_requests_done() -> None:
+    """Loading the plan queued a recompute of every indicator: done, as a worker would have."""
+    OutboxMessage.objects.update(processed_at=timezone.now())
+
+
 @pytest.mark.django_db
 def test_a_recompute_job_renders_the_overview_before_its_first_reader(plan, reporter, reviewer, leader):
     from django.core.cache import cache
 
     from tasks.progress import recompute_indicator
 
+    plan_requests_done()
     client = client_for(leader)
     approved(reporter, reviewer, "M01-STD", "2026Q3")
     assert "rows" in recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
@@ -367,6 +374,26 @@ def test_a_recompute_job_renders_the_overview_before_its_first_reader(plan, repo
     recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
     assert "Plan progress overview" in page(client, "/progress/")
 
+
+
+@pytest.mark.django_db
+def test_in_a_burst_only_the_last_recompute_job_renders_the_overview(plan, reporter, reviewer, leader):
+    """Each run of a burst makes the previous rendering stale: only the run that leaves no request
+    pending renders the overview ahead."""
+    from tasks.progress import recompute_indicator
+
+    plan_requests_done()
+    client = client_for(leader)
+    approved(reporter, reviewer, "M01-STD", "2026Q3")
+    approved(reporter, reviewer, "M14-RATE", "2026Q3")
+    assert "rows" in recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, "/progress/")
+    assert [q for q in queries.captured_queries if "targets_area" in q["sql"]], "M14-RATE still pending: not rendered ahead"
+    assert "rows" in recompute_indicator.run(Indicator.objects.get(code="M14-RATE").pk)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, "/progress/")
+    assert not [q for q in queries.captured_queries if "targets_area" in q["sql"]], "the last run of the burst rendered it"
 
 # --- Task area and measure pages --------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from targets.identifiers import USCC, is_uscc, normalised
 from targets.models import AuditEntry, Indicator, ItemClaim, Submission, SubmissionVersion, User
 from targets.plan_file import PlanFileError, validate_plan_data
 
-from ..conftest import PLAN_FILE, client_for
+from ..conftest import client_for, plan_file_data
 from ..factories import approved, open_period, submitted, uscc
 from .test_races import at_once, statuses
 
@@ -64,11 +64,9 @@ def test_the_plan_names_the_identifier_of_every_counted_indicator(plan):
 
 
 def test_a_plan_file_must_name_it_for_counted_indicators_only():
-    import yaml
-
     from targets.plan_file import _dates_to_iso
 
-    data = _dates_to_iso(yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8")))
+    data = _dates_to_iso(plan_file_data())
     std = next(i for i in data["indicators"] if i["code"] == "M01-STD")
     rate = next(i for i in data["indicators"] if i["code"] == "M14-RATE")
     del std["item_identifier"]

@@ -11,7 +11,6 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
@@ -24,7 +23,7 @@ from targets.charts.figures_indicator import trend_figure
 from targets.models import Indicator, Period, ProgressSnapshot, Submission, SubmissionVersion, Unit, User
 from targets.selectors.indicator_progress import indicator_progress
 
-from ..conftest import PLAN_FILE, client_for
+from ..conftest import client_for, plan_file_data
 from ..factories import approved, approved_in_bulk, draft, submitted
 from .test_load_plan import find, write
 
@@ -316,7 +315,7 @@ def test_the_rule_text_of_a_ratio_shows_the_sums_not_an_average(computed, leader
 @pytest.fixture
 def baseline_plan(tmp_path, demo):
     """The plan with a baseline of 100 enterprises for M10-ENT, computed as of TODAY."""
-    data = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+    data = plan_file_data()
     find(data["indicators"], code="M10-ENT")["baseline"] = 100
     with translation.override("en"):
         call_command("load_plan", str(write(tmp_path, data)), stdout=io.StringIO(), stderr=io.StringIO())
@@ -344,7 +343,7 @@ def test_contributions_add_up_to_the_city_total_less_the_baseline(baseline_plan,
 
 @pytest.mark.django_db
 def test_a_unit_with_its_own_target_shows_its_own_status(tmp_path, demo, leader):
-    data = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+    data = plan_file_data()
     find(data["indicators"], code="M01-STD")["targets"].append(
         {"year": 2027, "deadline": "2027-12-31", "mode": "reach", "comparator": ">=", "value": 8, "unit": "330302"}
     )

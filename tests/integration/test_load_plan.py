@@ -16,7 +16,7 @@ from django.utils import translation
 from targets.models import Area, Goal, Indicator, Measure, Period, Plan, Safeguard, Submission, Target, Unit
 from targets.plan_file import PlanFileError, _dates_to_iso, validate_plan_data
 
-from ..conftest import CITY, PLAN_FILE, ROOT
+from ..conftest import CITY, PLAN_FILE, ROOT, plan_file_data
 
 MODELS = [Plan, Unit, Goal, Area, Measure, Safeguard, Indicator, Target, Period]
 
@@ -31,12 +31,12 @@ def database_state() -> dict:
 
 
 def plan_data() -> dict:
-    return yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+    return plan_file_data()
 
 
 def write(tmp_path: Path, data: dict) -> Path:
     path = tmp_path / "plan.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

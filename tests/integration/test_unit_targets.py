@@ -3,19 +3,18 @@
 import io
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.utils import translation
 
 from targets.actions.progress import progress_recompute
 from targets.models import Indicator, ProgressSnapshot
 
-from ..conftest import PLAN_FILE, client_for
+from ..conftest import client_for, plan_file_data
 from .test_load_plan import find, write
 
 
 def plan_with_unit_targets(shares: dict[str, int]) -> dict:
-    data = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
+    data = plan_file_data()
     std = find(data["indicators"], code="M01-STD")
     for code, value in shares.items():
         std["targets"].append({"year": 2025, "deadline": "2025-12-31", "mode": "reach", "comparator": ">=", "value": value, "unit": code})
