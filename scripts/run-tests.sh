@@ -10,8 +10,15 @@
 #      a test database of their own on the same PostgreSQL: stopping their Redis never takes the broker
 #      away from phase 1. Their output is printed after phase 1's.
 # Exit status: non-zero if either phase failed ("no tests selected" counts as success).
+#
+# Bytecode is written (PYTHONDONTWRITEBYTECODE, which the machine may set, is lifted): the parallel
+# phase compiles the portal's modules and rewrites the tests' assertions once, and every process
+# after it — the serial phase, the Celery workers and servers the tests start — reads them instead of
+# doing it again. The serial phase therefore starts once the parallel phase has collected.
 set -u
+unset PYTHONDONTWRITEBYTECODE
 python=${PYTHON:-.venv/bin/python}
+collected_after=${SERIAL_DELAY:-15}  # seconds: the parallel phase's collection takes about 10 s
 jobs=${TEST_JOBS:-$(nproc)}
 
 own=$(mktemp -d /tmp/portal-serial.XXXXXX)
@@ -25,7 +32,7 @@ redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$o
   --daemonize yes --pidfile "$own/redis.pid" --logfile "$own/redis.log"
 for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-REDIS_URL="redis://127.0.0.1:$port/0" "$python" -m pytest -p no:xdist -m serial "$@" >"$own/serial.log" 2>&1 &
+(sleep "$collected_after"; REDIS_URL="redis://127.0.0.1:$port/0" exec "$python" -m pytest -p no:xdist -m serial "$@") >"$own/serial.log" 2>&1 &
 serial_pid=$!
 "$python" -m pytest -n "$jobs" --dist worksteal -m "not serial" "$@"
 parallel=$?
