@@ -87,15 +87,15 @@ def submission_get_for_user(user: User, pk) -> Submission:
     pk = parse_id(pk)
     if pk is None:
         raise Http404("no such submission")
-    submission = (
-        submissions_visible_to(user)
-        .select_related("indicator", "unit", "period", "current__created_by", "approved__approved_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if submission is None:
-        raise Http404("no such submission")
-    return submission
+    # .get(), not .first(): by its key, no ORDER BY to compile and run.
+    try:
+        return (
+            submissions_visible_to(user)
+            .select_related("indicator", "unit", "period", "current__created_by", "approved__approved_by")
+            .get(pk=pk)
+        )
+    except Submission.DoesNotExist:
+        raise Http404("no such submission") from None
 
 
 def evidence_visible_to(user: User, queryset: QuerySet[Evidence] | None = None) -> QuerySet[Evidence]:

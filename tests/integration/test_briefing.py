@@ -12,7 +12,6 @@ import math
 import re
 import shutil
 import subprocess
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -348,14 +347,8 @@ def test_the_registry_offers_both_briefings():
 
 
 @pytest.mark.django_db
-def test_the_pdf_is_built_within_ten_seconds_at_the_demos_size(demo, period):
-    build(briefing_pdf_build, period, reports=[])  # the first build loads fonts and libraries once per process
+def test_the_build_reports_its_progress_in_order_up_to_the_end(demo, period):
+    # Its speed (the goal: 10 s) is bench/briefing.py's to measure and record, not a test's to time.
     reports: list[float] = []
-    started, cpu = time.perf_counter(), time.process_time()
     build(briefing_pdf_build, period, reports=reports)
-    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
-    # The goal is 10 s on the machine's 2 cores; the build uses one. Its CPU time is what it costs
-    # whatever else runs beside the test (about 3.5 s here); the wall time only guards against waits.
-    assert used <= 10, f"{used:.1f} s of CPU"
-    assert elapsed <= 30, f"{elapsed:.1f} s"
     assert reports == sorted(reports) and reports[-1] == 1.0 and len(reports) >= 4

@@ -157,10 +157,9 @@ BROKEN = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("breakage", BROKEN, ids=[b[0] for b in BROKEN])
-def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_written(tmp_path, breakage):
+def test_a_broken_file_is_refused_with_key_path_and_reason_and_nothing_is_written(tmp_path, breakage, plan):
     _, breaks, key_path, words = breakage
-    load(PLAN_FILE)
-    before = database_state()
+    before = database_state()  # the plan as loaded from PLAN_FILE (the `plan` state)
     data = plan_data()
     breaks(data)
     said = refused(write(tmp_path, data))
