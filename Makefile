@@ -10,7 +10,7 @@ RUN_ENV := DEBUG=1
 PORT ?= 8000
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench bench-exports load setup setup-dev messages clean backup restore
+.PHONY: run test bench bench-exports bench-suite load setup setup-dev messages clean backup restore
 
 # Dependencies are installed by uv (pinned here; it is only the installer): the same pinned
 # packages as pip installs, downloaded and compiled in parallel — seconds instead of half a minute
@@ -63,6 +63,11 @@ bench-exports: setup-dev
 	scripts/ensure-system-packages.sh
 	DEBUG=0 SECRET_KEY=benchmark-only ALLOWED_HOSTS=testserver PG_OPTIONS="$(BENCH_PG_OPTIONS)" \
 	  scripts/with-services.sh $(BIN)/python bench/exports.py
+
+# bench/suite.sh: `make test` timed as CI runs it (a fresh clone of HEAD, `.ci/run`), a row added to
+# bench/results/suite.md (goal: at most 6 minutes on the 2-core development machine).
+bench-suite:
+	bench/suite.sh "$(NOTE)"
 
 # Backup and restore (README "Backup and restore"), against the DATABASE_URL and DATA_DIR of the
 # environment: one tar with the database (pg_dump, custom format), the media and a manifest of
