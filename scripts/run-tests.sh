@@ -32,10 +32,15 @@ redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$o
   --daemonize yes --pidfile "$own/redis.pid" --logfile "$own/redis.log"
 for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-(sleep "$collected_after"; REDIS_URL="redis://127.0.0.1:$port/0" exec "$python" -m pytest -p no:xdist -m serial "$@") >"$own/serial.log" 2>&1 &
+(
+  # Wait for the parallel phase's collection (or its end, when it is shorter: a subset of the tests).
+  for _ in $(seq "$collected_after"); do [ -e "$own/parallel-done" ] && break; sleep 1; done
+  REDIS_URL="redis://127.0.0.1:$port/0" exec "$python" -m pytest -p no:xdist -m serial "$@"
+) >"$own/serial.log" 2>&1 &
 serial_pid=$!
 "$python" -m pytest -n "$jobs" --dist worksteal -m "not serial" "$@"
 parallel=$?
+touch "$own/parallel-done"
 wait "$serial_pid"
 serial=$?
 echo "=== serial phase (tests that stop their own Redis server), run beside the parallel one ==="
