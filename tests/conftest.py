@@ -25,7 +25,6 @@ from . import db_state
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "plans" / "wenzhou.yaml"
 PASSWORD = "Test-password-2026"
-# The city's unit code, as the plan file gives it (the portal finds the city by its kind).
 
 
 def plan_file_data() -> dict:
@@ -33,6 +32,7 @@ def plan_file_data() -> dict:
     return yaml.load(PLAN_FILE.read_bytes(), Loader=yaml.CSafeLoader)
 
 
+# The city's unit code, as the plan file gives it (the portal finds the city by its kind).
 CITY = next(u["code"] for u in plan_file_data()["units"] if u["kind"] == "city")
 
 
