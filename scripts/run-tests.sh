@@ -18,7 +18,7 @@
 set -u
 unset PYTHONDONTWRITEBYTECODE
 python=${PYTHON:-.venv/bin/python}
-collected_after=${SERIAL_DELAY:-15}  # seconds: the parallel phase's collection takes about 10 s
+serial_delay=${SERIAL_DELAY:-15}  # seconds: the parallel phase's collection takes about 10 s
 jobs=${TEST_JOBS:-$(nproc)}
 
 own=$(mktemp -d /tmp/portal-serial.XXXXXX)
@@ -34,7 +34,7 @@ for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep
 
 (
   # Wait for the parallel phase's collection (or its end, when it is shorter: a subset of the tests).
-  for _ in $(seq "$collected_after"); do [ -e "$own/parallel-done" ] && break; sleep 1; done
+  for _ in $(seq "$serial_delay"); do [ -e "$own/parallel-done" ] && break; sleep 1; done
   REDIS_URL="redis://127.0.0.1:$port/0" exec "$python" -m pytest -p no:xdist -m serial "$@"
 ) >"$own/serial.log" 2>&1 &
 serial_pid=$!

@@ -57,12 +57,11 @@ def pytest_collection_modifyitems(items):
         if "redis_control" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.serial)
     result = yield
-    run_starts, start = [], 0
+    order, run = {}, 0  # run: the position of the first test of the module run an item is in
     for index, item in enumerate(items):
         if index and getattr(item, "module", None) is not getattr(items[index - 1], "module", None):
-            start = index
-        run_starts.append(start)
-    order = {id(item): (run_starts[index], wanted_state(getattr(item, "fixturenames", ()))) for index, item in enumerate(items)}
+            run = index
+        order[id(item)] = (run, wanted_state(getattr(item, "fixturenames", ())))
     items.sort(key=lambda item: order[id(item)])
     return result
 
@@ -136,32 +135,14 @@ def _database_use(item) -> tuple[bool, bool]:
 def pytest_runtest_setup(item):
     """Before any fixture of the test (a `django_db` mark opens its transaction first of all): the
     database state it wants, committed, unless it is the committed one already — once the session's
-    states are built (the first test of a session gets its state from `database_state`)."""
+    states are built. (Before that, in a session's first test, the `plan` fixture puts its state back.)"""
     if _database_use(item)[0]:
         db_state.commit_when_armed(wanted_state(item.fixturenames))
 
 
-@pytest.fixture(autouse=True)
-def database_state(request):
-    """Make sure the test has the database state it wants (wanted_state). Normally committed
-    already (pytest_runtest_setup); else committed now, or, when the test's transaction is already
-    open, put back inside it (rolled back after the test)."""
-    from django.db import connection
-
-    uses_database, transactional = _database_use(request.node)
-    if not uses_database:
-        yield
-        return
-    request.getfixturevalue("django_db_setup")
-    if connection.vendor == "postgresql":
-        state = wanted_state(request.fixturenames)
-        with request.getfixturevalue("django_db_blocker").unblock():
-            if not connection.in_atomic_block:
-                db_state.commit(state)
-            elif db_state.committed() != state:
-                db_state.restore(state)  # rolled back with the test's transaction
-    yield
-    if transactional:
+def pytest_runtest_teardown(item):
+    """A transactional test commits its writes and is flushed after: its rows are no known state."""
+    if _database_use(item)[1]:
         db_state.forget()
 
 
@@ -188,8 +169,8 @@ def plan(request, db) -> Plan:
 
     state = wanted_state(request.fixturenames) or "plan"
     if connection.vendor == "postgresql":
-        if db_state.committed() != state:  # asked for by name (request.getfixturevalue) during the test
-            db_state.restore(state)  # inside the test's transaction, rolled back after it
+        if db_state.committed() != state:  # a session's first test, or asked for by name during a test
+            db_state.restore(state)  # inside the test's transaction (rolled back), or committed
         return Plan.objects.get()
     plan, _ = load_plan_file(PLAN_FILE)  # elsewhere (a quick run on SQLite): built afresh
     if state != "plan":

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from targets.actions import submission_approve, submission_save
 from targets.identifiers import USCC, uscc_check_character
-from targets.models import Indicator, Period, Submission, Unit, User
+from django.utils import timezone
+
+from targets.models import Indicator, OutboxMessage, Period, Submission, Unit, User
 
 # A complete, ordinary set of values for each kind (an increment of 2 lists two items: values_for
 # gives each call items of its own, since an item is counted once per indicator).
@@ -137,3 +139,9 @@ def approved_in_bulk(*, units, indicators, periods, reviewer: User, values_of=ty
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE targets_submission, targets_submissionversion, targets_unit, targets_indicator_reporting_units")
     return len(pairs)
+
+
+def requests_done() -> None:
+    """Mark every pending recompute request done, as a worker's run would (loading the plan queues
+    one per indicator: a test about other requests starts without them)."""
+    OutboxMessage.objects.update(processed_at=timezone.now())

@@ -17,13 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from targets.actions import user_create_or_update
 from targets.actions.progress import progress_recompute_all
 from targets.models import (
     Area,
     Indicator,
     Measure,
-    OutboxMessage,
     Period,
     ProgressSnapshot,
     Submission,
@@ -33,8 +31,8 @@ from targets.models import (
 )
 from targets.selectors.progress import last_computed
 
-from ..conftest import PASSWORD, client_for
-from ..factories import approved, approved_in_bulk, submitted
+from ..conftest import client_for
+from ..factories import approved, approved_in_bulk, requests_done, submitted
 
 PAGES = ["/progress/", "/progress/areas/1/", "/progress/measures/1/"]
 GREEN, YELLOW, RED, GREY = ("achieved", "achieved_late", "on_track"), ("at_risk",), ("off_track", "missed"), ("no_data", "no_target")
@@ -348,18 +346,13 @@ def test_the_overview_is_rendered_once_per_recompute_and_afresh_after_one(plan, 
     assert "Plan progress overview" in visible_text(english) and card_actual(english, "M01-STD") == 4
 
 
-def plan_requests_done() -> None:
-    """Loading the plan queued a recompute of every indicator: done, as a worker would have."""
-    OutboxMessage.objects.update(processed_at=timezone.now())
-
-
 @pytest.mark.django_db
 def test_a_recompute_job_renders_the_overview_before_its_first_reader(plan, reporter, reviewer, leader):
     from django.core.cache import cache
 
     from tasks.progress import recompute_indicator
 
-    plan_requests_done()
+    requests_done()
     client = client_for(leader)
     approved(reporter, reviewer, "M01-STD", "2026Q3")
     assert "rows" in recompute_indicator.run(Indicator.objects.get(code="M01-STD").pk)
@@ -382,7 +375,7 @@ def test_in_a_burst_only_the_last_recompute_job_renders_the_overview(plan, repor
     pending renders the overview ahead."""
     from tasks.progress import recompute_indicator
 
-    plan_requests_done()
+    requests_done()
     client = client_for(leader)
     approved(reporter, reviewer, "M01-STD", "2026Q3")
     approved(reporter, reviewer, "M14-RATE", "2026Q3")

@@ -23,8 +23,10 @@ from targets.actions.progress import progress_recompute_all
 from targets.actions.tokens import token_issue
 from targets.models import Indicator, OutboxMessage, ProgressRun, Submission
 from targets.progress_sql import LOCK_CLASS
+from targets.selectors.progress import recompute_pending
 from tasks.progress import recompute_all, relay_outbox
 
+from ..factories import requests_done
 from .conftest import (
     _wait_for,
     assert_snapshots_equal_a_clean_recompute,
@@ -41,7 +43,7 @@ APPROVALS_WITH_THE_BROKER_UP = 10
 
 
 def nothing_pending() -> bool:
-    return not OutboxMessage.objects.filter(processed_at__isnull=True).exists()
+    return not recompute_pending()
 
 
 def approve_through_the_api(client: Client, submissions) -> list[float]:
@@ -76,7 +78,7 @@ def test_redis_stopped_during_200_api_approvals_answers_each_promptly_and_loses_
     )
     # The plan load's requests are not this test's subject: done at once, in one full recompute.
     progress_recompute_all(trigger="test")
-    OutboxMessage.objects.update(processed_at=timezone.now())
+    requests_done()
 
     with_broker = approve_through_the_api(client, submissions[:APPROVALS_WITH_THE_BROKER_UP])
     _wait_for(nothing_pending, 60, "the recomputes of the approvals made with the broker up")

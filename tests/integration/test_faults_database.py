@@ -21,6 +21,7 @@ from kombu import Connection
 from targets.actions.progress import progress_recompute_all
 from targets.actions.tokens import token_issue
 from targets.models import Indicator, OutboxMessage, ProgressRun, Submission
+from targets.selectors.progress import recompute_pending
 
 from .conftest import (
     _wait_for,
@@ -238,7 +239,7 @@ def test_two_workers_and_two_web_processes_coalesce_concurrent_approvals_of_one_
         with ThreadPoolExecutor(max_workers=6) as pool:
             statuses = [s for chunk in pool.map(approve, chunks) for s in chunk]
         assert statuses == [200] * len(submissions)
-        _wait_for(lambda: not OutboxMessage.objects.filter(processed_at__isnull=True).exists(), 120, "the recomputes")
+        _wait_for(lambda: not recompute_pending(), 120, "the recomputes")
 
         runs = ProgressRun.objects.filter(indicator=indicator, trigger="approval")
         last_approval = max(Submission.objects.filter(pk__in=submissions).values_list("approved__approved_at", flat=True))
