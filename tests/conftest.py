@@ -222,6 +222,18 @@ def client_for(user: User) -> Client:
     return client
 
 
+def queries_to_get(client: Client, path: str, params: dict | None = None):
+    """GET `path`; return the number of database queries it made, and the response. For the tests
+    that compare a page's queries at 1× and 10× the data (a fixed ceiling hides a query per row
+    until the ceiling is reached)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params or {})
+    return len(captured), response
+
+
 @pytest.fixture
 def demo(plan) -> None:
     """The demo logins and figures of `seed_demo` (restored by `plan`, which sees this fixture)."""

@@ -12,9 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from targets.actions import submission_amend
@@ -23,7 +21,7 @@ from targets.charts.figures_indicator import trend_figure
 from targets.models import Indicator, Period, ProgressSnapshot, Submission, SubmissionVersion, Unit, User
 from targets.selectors.indicator_progress import indicator_progress
 
-from ..conftest import client_for, plan_file_data
+from ..conftest import client_for, plan_file_data, queries_to_get
 from ..factories import approved, approved_in_bulk, draft, submitted
 from .test_load_plan import find, write
 
@@ -543,10 +541,9 @@ SCALED = ["M01-STD", "M14-RATE", "M02-GRA", "M11-ECG", "M03-NAR"]  # one of each
 
 
 def _queries(client, path: str, params: dict) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path, params)
+    count, response = queries_to_get(client, path, params)
     assert response.status_code == 200
-    return len(captured)
+    return count
 
 
 def _add_units(count: int) -> None:
